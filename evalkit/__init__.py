@@ -1,0 +1,51 @@
+"""evalkit — a workbench for the judging panels of community venture-philanthropy
+contests (公益创投大赛): rubrics, live score capture, judge calibration, agreement,
+fund allocation and publication.
+
+    import evalkit as ek
+    contest = ek.load_contest("data/demo-huaihe")
+    ranking = ek.rank(contest.scores, contest.rubric, method="trimmed")
+"""
+from __future__ import annotations
+
+import importlib
+
+from .errors import (AccessError, AllocationError, ContestError, DataError, DesignError, EncodingError,
+                     EvalkitError, RoundLockedError, RubricError, ScoreError, StoreError, TamperError)
+from .rubric import Rubric, load_rubric
+from .scores import totals, validate_scores
+
+__version__ = "0.1.0"
+
+# Heavier parts load on first use, so `import evalkit` stays quick and the core
+# never pulls in widget code.
+_LAZY_ATTRS = {
+    "Contest": ("evalkit.contest", "Contest"),
+    "load_contest": ("evalkit.contest", "load_contest"),
+    "Store": ("evalkit.store", "Store"),
+    "rank": ("evalkit.aggregate", "rank"),
+    "Ranking": ("evalkit.aggregate", "Ranking"),
+    "compare": ("evalkit.aggregate", "compare"),
+    "assign": ("evalkit.assign", "assign"),
+    "allocate": ("evalkit.allocate", "allocate"),
+    "Allocation": ("evalkit.allocate", "Allocation"),
+    "robustness": ("evalkit.robustness", "robustness"),
+}
+_LAZY_MODULES = ("agreement", "aggregate", "simulate", "io", "report", "research", "store", "contest",
+                 "allocate", "ui", "cli")
+
+
+def __getattr__(name):
+    if name in _LAZY_ATTRS:
+        module, attr = _LAZY_ATTRS[name]
+        value = getattr(importlib.import_module(module), attr)
+    elif name in _LAZY_MODULES:
+        value = importlib.import_module(f"evalkit.{name}")
+    else:
+        raise AttributeError(f"module 'evalkit' has no attribute '{name}'")
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY_ATTRS) | set(_LAZY_MODULES))

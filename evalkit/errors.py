@@ -1,0 +1,82 @@
+"""Typed errors. Every error names where (file, line or row, key), what was
+expected and what was found, so a secretary can fix the input at once."""
+from __future__ import annotations
+
+
+class EvalkitError(Exception):
+    """Base class of every error evalkit raises on bad input or a refused action.
+
+    Attributes: ``where`` (file and line/row/cell), ``key`` (field or column),
+    ``expected``, ``found``; ``str()`` joins them into one readable line.
+    """
+
+    def __init__(self, message: str, *, where: str | None = None, key: str | None = None,
+                 expected: object = None, found: object = None):
+        self.message = message
+        self.where = where
+        self.key = key
+        self.expected = expected
+        self.found = found
+        self.errors = [self]
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        head = ", ".join(p for p in (self.where, self.key) if p)
+        return f"{head}: {self.message}" if head else self.message
+
+
+class RubricError(EvalkitError):
+    """A rubric file is malformed or inconsistent."""
+
+
+class ContestError(EvalkitError):
+    """A contest folder (contest.yaml, projects.csv, judges.csv) is malformed."""
+
+
+class ScoreError(EvalkitError):
+    """A score is invalid: unknown key, out of scale, too many decimals, duplicate, conflict."""
+
+
+class StoreError(EvalkitError):
+    """The score store refused an action (locked round, bad PIN, corrupt file)."""
+
+
+class RoundLockedError(StoreError):
+    """Recording into a locked round."""
+
+
+class AccessError(StoreError):
+    """An action was attempted without the right token or PIN."""
+
+
+class TamperError(StoreError):
+    """The store's hash chain does not verify."""
+
+
+class EncodingError(EvalkitError):
+    """A text file could not be decoded as UTF-8 (with or without BOM) or GB18030."""
+
+
+class DataError(EvalkitError):
+    """An analysis got data it cannot use (wrong columns, too few raters, ...)."""
+
+
+class DesignError(DataError):
+    """The rating design cannot support the method (disconnected, too few judges)."""
+
+
+class AllocationError(EvalkitError):
+    """An allocation problem is malformed or its constraints cannot hold together."""
+
+
+def raise_all(errors: list[EvalkitError]) -> None:
+    """Raise the first of several problems found in one pass, with all of them in
+    ``.errors`` and a count in the message, keeping the first one's class."""
+    if not errors:
+        return
+    first = errors[0]
+    if len(errors) > 1:
+        first.message += f" (and {len(errors) - 1} more problem(s))"
+        first.args = (first._format() + "\n" + "\n".join(f"  - {e}" for e in errors[1:]),)
+    first.errors = list(errors)
+    raise first

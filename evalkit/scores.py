@@ -1,0 +1,186 @@
+"""The long score table: validation against rubric and contest, weighted totals,
+completeness.
+
+A score table has one row per (judge, project, criterion[, round]) with columns
+``judge``, ``project``, ``criterion``, ``score`` and optionally ``round`` and
+``panel``. A missing score is a missing row. The ``criterion`` column may also
+hold the ids of the rubric's veto items (score 1 = veto) and bonus items (points).
+"""
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError, ScoreError, raise_all
+from .rubric import Rubric
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .contest import Contest
+
+SCORE_COLUMNS = ("judge", "project", "criterion", "score")
+
+
+def has_decimals_at_most(x: float, decimals: int) -> bool:
+    """True when ``x`` has no more than ``decimals`` decimal places (float-safe)."""
+    scaled = x * 10 ** decimals
+    return abs(scaled - round(scaled)) < 1e-6 * max(1.0, abs(scaled))
+
+
+def check_score(rubric: Rubric, criterion: str, score, *, where: str | None = None) -> float:
+    """Validate one score against the rubric; returns it as float or raises ScoreError."""
+    kind = rubric.item_kind(criterion)
+    if kind is None:
+        raise ScoreError(f"unknown criterion '{criterion}'", where=where, key="criterion",
+                         expected="one of " + ", ".join(rubric.criterion_ids + [v.id for v in rubric.veto_items]
+                                                        + [b.id for b in rubric.bonus_items]),
+                         found=criterion)
+    try:
+        if isinstance(score, bool):
+            raise ValueError
+        value = float(score)
+    except (TypeError, ValueError):
+        raise ScoreError(f"score '{score}' is not a number", where=where, key="score",
+                         expected="a number", found=score) from None
+    if not math.isfinite(value):
+        raise ScoreError("score is not a finite number", where=where, key="score", expected="a number", found=score)
+    if kind == "veto":
+        if value not in (0.0, 1.0):
+            raise ScoreError(f"veto item '{criterion}' takes 0 (no) or 1 (veto)", where=where, key="score",
+                             expected="0 or 1", found=score)
+        return value
+    if kind == "bonus":
+        item = rubric.bonus_item(criterion)
+        if not 0 <= value <= item.max:
+            raise ScoreError(f"bonus {value:g} is outside 0..{item.max:g} of {item.label.zh}", where=where,
+                             key="score", expected=f"0..{item.max:g}", found=value)
+        return value
+    c = rubric.criterion(criterion)
+    if value > c.max:
+        raise ScoreError(f"{value:g} is above the maximum {c.max:g} of {c.label.zh}", where=where, key="score",
+                         expected=f"{c.min:g}..{c.max:g}", found=value)
+    if value < c.min:
+        raise ScoreError(f"{value:g} is below the minimum {c.min:g} of {c.label.zh}", where=where, key="score",
+                         expected=f"{c.min:g}..{c.max:g}", found=value)
+    if not has_decimals_at_most(value, c.decimals):
+        raise ScoreError(f"{value:g} has more than {c.decimals} decimal(s) allowed for {c.label.zh}", where=where,
+                         key="score", expected=f"at most {c.decimals} decimal(s)", found=value)
+    return value
+
+
+def require_columns(df: pd.DataFrame, columns, *, where: str = "score table") -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise DataError("expected a pandas DataFrame", where=where, expected="DataFrame", found=type(df).__name__)
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise DataError(f"missing column(s) {', '.join(map(str, missing))}", where=where,
+                        expected="columns " + ", ".join(map(str, columns)), found=list(map(str, df.columns)))
+
+
+def validate_scores(scores: pd.DataFrame, rubric: Rubric, contest: "Contest | None" = None, *,
+                    file: str = "scores", row_offset: int = 2) -> pd.DataFrame:
+    """Check a long score table against the rubric (and the contest when given).
+
+    Every problem names the file and row (``row_offset`` maps the frame's position
+    to the file's line: 2 for a CSV with a header). All problems are collected and
+    raised together as one ScoreError whose ``.errors`` lists each. Returns a clean
+    copy with ``score`` as float and ids as str.
+    """
+    require_columns(scores, SCORE_COLUMNS, where=file)
+    df = scores.copy()
+    for col in ("judge", "project", "criterion") + (("round",) if "round" in df else ()):
+        df[col] = df[col].map(lambda x: None if x is None or (isinstance(x, float) and math.isnan(x)) else str(x).strip())
+    errors: list[ScoreError] = []
+    judges = set(contest.judges["id"]) if contest is not None else None
+    projects = set(contest.projects["id"]) if contest is not None else None
+    values = np.full(len(df), np.nan)
+    for i, (judge, project, criterion, score) in enumerate(zip(df["judge"], df["project"], df["criterion"], df["score"])):
+        where = f"{file} row {i + row_offset}"
+        for key, val in (("judge", judge), ("project", project), ("criterion", criterion)):
+            if not val:
+                errors.append(ScoreError(f"{key} is empty", where=where, key=key, expected=f"a {key} id", found="nothing"))
+        if not (judge and project and criterion):
+            continue
+        if judges is not None and judge not in judges:
+            errors.append(ScoreError(f"unknown judge '{judge}'", where=where, key="judge",
+                                     expected="a judge in judges.csv", found=judge))
+            continue
+        if projects is not None and project not in projects:
+            errors.append(ScoreError(f"unknown project '{project}'", where=where, key="project",
+                                     expected="a project in projects.csv", found=project))
+            continue
+        if contest is not None and contest.is_conflicted(judge, project):
+            errors.append(ScoreError(f"judge '{judge}' has a conflict of interest with project '{project}' (回避)",
+                                     where=where, key="judge", expected="no score from a conflicted judge",
+                                     found=score))
+            continue
+        try:
+            values[i] = check_score(rubric, criterion, score, where=where)
+        except ScoreError as exc:
+            errors.append(exc)
+    keys = ["judge", "project", "criterion"] + (["round"] if "round" in df else [])
+    dup = df.duplicated(keys, keep="first")
+    for i in np.flatnonzero(dup.to_numpy()):
+        errors.append(ScoreError("duplicate score for (" + ", ".join(str(df[k].iloc[i]) for k in keys) + ")",
+                                 where=f"{file} row {i + row_offset}", key=",".join(keys),
+                                 expected="one score per judge, project, criterion and round", found="a second one"))
+    raise_all(errors)
+    df["score"] = values
+    return df
+
+
+def totals(scores: pd.DataFrame, rubric: Rubric, *, judge: str = "judge", project: str = "project",
+           criterion: str = "criterion", value: str = "score", complete: bool = True) -> pd.DataFrame:
+    """Each judge's weighted total per project.
+
+    ``total = sum_c weight_c * (score_c - min_c) / (max_c - min_c)``, weights summing
+    to 100 (DESIGN.md). Only the rubric's criteria count; veto and bonus rows are
+    ignored here. With ``complete=True`` (default) a (judge, project) pair missing
+    any criterion gets no total; otherwise the partial sum is returned with a
+    ``n_criteria`` column. Extra grouping columns ``round`` and ``panel`` are kept.
+
+    Returns a frame with columns judge, project, total (and round, panel where present).
+
+    Example
+    -------
+    >>> ek.totals(contest.scores, contest.rubric).head()  # doctest: +SKIP
+    """
+    require_columns(scores, (judge, project, criterion, value))
+    crit = {c.id: c for c in rubric.criteria}
+    df = scores[scores[criterion].astype(str).isin(crit)]
+    cid = df[criterion].astype(str)
+    lo = cid.map({k: c.min for k, c in crit.items()}).to_numpy(float)
+    hi = cid.map({k: c.max for k, c in crit.items()}).to_numpy(float)
+    w = cid.map({k: c.weight for k, c in crit.items()}).to_numpy(float)
+    points = w * (pd.to_numeric(df[value], errors="coerce").to_numpy(float) - lo) / (hi - lo)
+    extra = [c for c in ("round", "panel") if c in df.columns and c not in (judge, project)]
+    keys = [judge, project] + extra
+    work = df[keys].copy()
+    work["_points"] = points
+    grouped = work.groupby(keys, sort=True, dropna=False)["_points"]
+    out = grouped.agg(["sum", "count"]).reset_index()
+    out = out.rename(columns={"sum": "total", "count": "n_criteria"})
+    if complete:
+        out = out[out["n_criteria"] == len(crit)].drop(columns="n_criteria")
+    out = out.rename(columns={judge: "judge", project: "project"}).reset_index(drop=True)
+    return out
+
+
+def completeness(scores: pd.DataFrame, rubric: Rubric, judges, projects, *, conflicts=None) -> pd.DataFrame:
+    """For every (judge, project) pair: how many criteria are scored out of how many,
+    and the state: 'complete', 'partial', 'missing' or 'conflict' (回避)."""
+    n = len(rubric.criteria)
+    counts = (scores[scores["criterion"].isin(rubric.criterion_ids)]
+              .groupby(["judge", "project"]).size())
+    rows = []
+    for j in judges:
+        for p in projects:
+            k = int(counts.get((j, p), 0))
+            if conflicts is not None and conflicts(j, p):
+                state = "conflict"
+            else:
+                state = "complete" if k == n else ("partial" if k else "missing")
+            rows.append((j, p, k, n, state))
+    return pd.DataFrame(rows, columns=["judge", "project", "scored", "of", "state"])
