@@ -1,0 +1,3 @@
+"""Readers and writers: CSV text in Chinese encodings, pabulib, Excel workbooks, contest collections."""
+from .csvtext import decode_text, read_csv_text
+from .pabulib import read_pabulib
