@@ -1,0 +1,9 @@
+"""Aggregation: the contest's rules and the calibrations of judge effects.
+
+``rank(scores, rubric, method=...)`` returns a :class:`Ranking`; ``compare`` puts
+several methods side by side; ``METHODS`` lists the methods and their options.
+"""
+from .ranking import Ranking, rank
+from .registry import METHODS
+
+__all__ = ["rank", "Ranking", "METHODS"]

@@ -1,0 +1,356 @@
+"""``rank``: judges' scores -> one ranked table of projects, by the contest's rule or
+a calibration method, with panels, bonus points, veto items and the tie-break."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+from ..rubric import Rubric
+from ..scores import require_columns, totals as weighted_totals
+from .base import Context, Fit, normal_interval
+from .design import connectivity, require_connected
+from .registry import METHODS, Method
+from .rules import _kept, _summarise
+
+COMMON_OPTIONS = ("panel", "decimals", "level", "criterion")
+
+
+@dataclass
+class Ranking:
+    """The result of :func:`rank`.
+
+    ``projects``: index project; score (rubric total scale, bonus included), se,
+    ci_low, ci_high, rank (1 = best; nullable, none for excluded projects), n_judges,
+    bonus, excluded ("" or the reason), tied (shares its rank after the tie-break),
+    sorted by rank. ``judges``: index judge; severity (points or logits below the
+    others, positive = harsh), scale, se, infit, outfit, n_projects (and panel).
+    ``ties``: groups of projects that still share a rank after the tie-break.
+    """
+    projects: pd.DataFrame
+    judges: pd.DataFrame
+    method: str
+    notes: list[str] = field(default_factory=list)
+    ties: list[list[str]] = field(default_factory=list)
+    level: float = 0.95
+    decimals: int = 2
+
+    def __repr__(self) -> str:
+        head = self.projects.head(10).round(self.decimals).to_string()
+        notes = "".join(f"\n  note: {n}" for n in self.notes)
+        return f"Ranking(method={self.method!r}, {len(self.projects)} projects){notes}\n{head}"
+
+
+# ---------------------------------------------------------------------------
+# input checks
+
+def _options(method: str, rubric: Rubric | None, options: dict) -> tuple[Method, dict]:
+    if method not in METHODS:
+        raise DataError(f"unknown method '{method}'", key="method", expected="one of " + ", ".join(METHODS),
+                        found=method)
+    spec = METHODS[method]
+    unknown = sorted(set(options) - set(COMMON_OPTIONS) - set(spec.options))
+    if unknown:
+        raise DataError(f"method '{method}' takes no option(s) {', '.join(unknown)}", key=unknown[0],
+                        expected="one of " + ", ".join(COMMON_OPTIONS + spec.options), found=unknown)
+    opts = dict(options)
+    level = opts.get("level", 0.95)
+    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
+        raise DataError("level must be a number between 0 and 1", key="level", expected="0 < level < 1", found=level)
+    dec = opts.get("decimals", rubric.rule.decimals if rubric is not None else 2)
+    if isinstance(dec, bool) or not isinstance(dec, (int, np.integer)) or not 0 <= dec <= 6:
+        raise DataError("decimals must be a whole number from 0 to 6", key="decimals", expected="0..6", found=dec)
+    opts["level"], opts["decimals"] = float(level), int(dec)
+    if method == "trimmed":
+        trim = opts.get("trim", rubric.rule.trim if rubric is not None and rubric.rule.method == "trimmed" else 1)
+        if isinstance(trim, bool) or not isinstance(trim, (int, np.integer)) or trim < 1:
+            raise DataError("trim (k highest and k lowest dropped) must be a whole number >= 1", key="trim",
+                            expected="an integer >= 1", found=trim)
+        opts["trim"] = int(trim)
+    if spec.criterion_level and rubric is None:
+        raise DataError(f"method '{method}' models criterion-level scores and needs the rubric", key="rubric",
+                        expected="a Rubric", found=None)
+    return spec, opts
+
+
+@dataclass
+class _Data:
+    totals: pd.DataFrame              # judge, project, total (+ panel)
+    criteria: pd.DataFrame | None     # judge, project, criterion, score (+ panel): criterion items
+    veto: pd.DataFrame | None
+    bonus: pd.DataFrame | None
+    notes: list[str]
+
+
+def _prepare(scores, rubric, judge, project, value, criterion, panel) -> _Data:
+    where = "score table"
+    if rubric is None:
+        require_columns(scores, (judge, project, value), where=where)
+        cols = {judge: "judge", project: "project", value: "total"}
+    else:
+        require_columns(scores, (judge, project, criterion, value), where=where)
+        cols = {judge: "judge", project: "project", criterion: "criterion", value: "score"}
+    if panel in scores.columns:
+        cols[panel] = "panel"
+    df = scores[list(cols)].rename(columns=cols)
+    for c in ("judge", "project", "criterion", "panel"):
+        if c in df:
+            df[c] = df[c].astype(str).str.strip()
+    num = "total" if rubric is None else "score"
+    df[num] = pd.to_numeric(df[num], errors="coerce")
+    bad = df[num].isna()
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(f"{int(bad.sum())} score(s) are missing or not numbers", where=f"{where} row {i + 2}",
+                        key=value, expected="a number", found=scores[value].iloc[i])
+    notes: list[str] = []
+    if rubric is None:
+        dup = df.duplicated(["judge", "project"])
+        if dup.any():
+            i = int(np.flatnonzero(dup.to_numpy())[0])
+            raise DataError("without a rubric the table must hold one total per judge and project",
+                            where=f"{where} row {i + 2}", key="judge,project", expected="one row per pair",
+                            found=f"a second row for ({df['judge'].iloc[i]}, {df['project'].iloc[i]})")
+        return _Data(df.reset_index(drop=True), None, None, None, notes)
+    kind = df["criterion"].map(rubric.item_kind)
+    if kind.isna().any():
+        i = int(np.flatnonzero(kind.isna().to_numpy())[0])
+        raise DataError(f"unknown criterion '{df['criterion'].iloc[i]}'", where=f"{where} row {i + 2}",
+                        key=criterion, expected="a criterion, veto or bonus id of rubric " + rubric.id,
+                        found=df["criterion"].iloc[i])
+    crit = df[kind == "criterion"]
+    tot = weighted_totals(crit, rubric, complete=False)
+    partial = tot["n_criteria"] < len(rubric.criteria)
+    if partial.any():
+        pairs = ", ".join(f"{j}/{p}" for j, p in tot.loc[partial, ["judge", "project"]].head(10).to_numpy())
+        notes.append(f"{int(partial.sum())} 份评分不完整，未计入 (incomplete score sheet(s) left out: {pairs})")
+    tot = tot[~partial].drop(columns="n_criteria").reset_index(drop=True)
+    if "round" in tot and tot["round"].nunique() > 1:
+        raise DataError("the score table mixes rounds; rank one round at a time", where=where, key="round",
+                        expected="one round", found=sorted(tot["round"].astype(str).unique()))
+    tot = tot.drop(columns=[c for c in ("round",) if c in tot])
+    return _Data(tot, crit.reset_index(drop=True), df[kind == "veto"], df[kind == "bonus"], notes)
+
+
+# ---------------------------------------------------------------------------
+# helpers shared by the rank steps
+
+def rule_aggregate(long: pd.DataFrame, key: list[str], value: str, how: str, trim: int) -> pd.Series:
+    """The contest rule applied to any long table grouped by ``key`` (sum/mean give
+    the mean: the result stays on the item's own scale). Trimmed falls back to the
+    mean where too few judges scored."""
+    g = long.groupby(key, sort=True)[value]
+    if how == "median":
+        return g.median()
+    mean = g.mean()
+    if how != "trimmed":
+        return mean
+    frame = pd.DataFrame({"judge": long["judge"].to_numpy(),
+                          "project": pd.MultiIndex.from_frame(long[key]).to_flat_index().map(str).to_numpy(),
+                          "total": long[value].to_numpy(float)})
+    pc, x, n, pid = _kept(frame, trim)
+    _, tmean, _ = _summarise(pc, x, len(pid))
+    trimmed = pd.Series(tmean, index=pid)
+    keys = mean.index.to_flat_index().map(str) if isinstance(mean.index, pd.MultiIndex) else mean.index.map(str)
+    out = trimmed.reindex(keys).to_numpy()
+    return pd.Series(np.where(np.isnan(out), mean.to_numpy(), out), index=mean.index)
+
+
+def _panel_weights(rubric, data: _Data, notes) -> dict[str, float] | None:
+    if rubric is None or not rubric.panels:
+        return None
+    if "panel" not in data.totals:
+        notes.append("评分表没有 panel 列，未分评审团加权 (no panel column: panels not weighted)")
+        return None
+    weights = rubric.panel_weights()
+    unknown = sorted(set(data.totals["panel"]) - set(weights))
+    if unknown:
+        raise DataError(f"unknown panel(s) {', '.join(unknown)}", where="score table", key="panel",
+                        expected="one of " + ", ".join(weights), found=unknown)
+    return weights
+
+
+def _fit_group(spec: Method, tot: pd.DataFrame, ctx: Context, label: str) -> Fit:
+    if spec.needs_connected:
+        require_connected(tot, spec.name)
+        fit = spec.fit(tot, ctx)
+    else:
+        fit = spec.fit(tot, ctx)
+        conn = connectivity(tot)
+        if not conn.connected:
+            fit.notes.append(conn.message())
+    if label:
+        fit.notes = [f"[{label}] {n}" for n in fit.notes]
+    return fit
+
+
+def _combine(fits: dict[str, Fit], weights: dict[str, float], level: float, notes) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Weighted sum of the panels' scores; SEs combine as independent; where a
+    project lacks a panel the other weights are renormalised (with a note)."""
+    score = pd.concat({p: f.projects["score"] for p, f in fits.items()}, axis=1)
+    se = pd.concat({p: f.projects["se"] for p, f in fits.items()}, axis=1)
+    nj = pd.concat({p: f.projects["n_judges"] for p, f in fits.items()}, axis=1)
+    w = pd.DataFrame({p: np.where(score[p].notna(), weights[p], 0.0) for p in score}, index=score.index)
+    missing = w.eq(0).any(axis=1)
+    if missing.any():
+        notes.append("部分项目缺少某评审团评分，权重按已有评审团重新分配 (projects lacking a panel's scores, "
+                     "weights renormalised: " + ", ".join(score.index[missing]) + ")")
+    w = w.div(w.sum(axis=1), axis=0)
+    s = (score.fillna(0) * w).sum(axis=1)
+    e = np.sqrt(((se.fillna(0) * w) ** 2).sum(axis=1))
+    lo, hi = normal_interval(s, e, level)
+    proj = pd.DataFrame({"score": s, "se": e, "ci_low": lo, "ci_high": hi,
+                         "n_judges": nj.fillna(0).sum(axis=1).astype(int)})
+    judges = pd.concat([f.judges.assign(panel=p) for p, f in fits.items()])
+    return proj, judges
+
+
+def _bonus(data: _Data, rubric: Rubric, index) -> pd.Series:
+    if data.bonus is None or data.bonus.empty:
+        return pd.Series(0.0, index=index)
+    per_item = data.bonus.groupby(["project", "criterion"])["score"].mean().reset_index()
+    per_item["score"] = np.minimum(per_item["score"], per_item["criterion"].map(lambda b: rubric.bonus_item(b).max))
+    total = per_item.groupby("project")["score"].sum()
+    if rubric.bonus_cap is not None:
+        total = np.minimum(total, rubric.bonus_cap)
+    return total.reindex(index, fill_value=0.0).astype(float)
+
+
+def _exclusions(data: _Data, rubric: Rubric, index, how: str, trim: int, weights) -> pd.Series:
+    reasons: dict[str, list[str]] = {}
+    if data.veto is not None and not data.veto.empty:
+        yes = data.veto[data.veto["score"] == 1]
+        for (p, item), g in yes.groupby(["project", "criterion"], sort=True):
+            judges = ", ".join(sorted(g["judge"]))
+            reasons.setdefault(p, []).append(f"一票否决 veto: {rubric.label(item)} (judge {judges})")
+    gated = [c for c in rubric.criteria if c.veto_below is not None]
+    if gated and data.criteria is not None:
+        crit = data.criteria[data.criteria["criterion"].isin([c.id for c in gated])]
+        if weights and "panel" in crit:
+            per = rule_aggregate(crit, ["project", "criterion", "panel"], "score", how, trim).rename("s").reset_index()
+            per["w"] = per["panel"].map(weights)
+            per["ws"] = per["s"] * per["w"]
+            g = per.groupby(["project", "criterion"])
+            agg = g["ws"].sum() / g["w"].sum()
+        else:
+            agg = rule_aggregate(crit, ["project", "criterion"], "score", how, trim)
+        for (p, cid), v in agg.items():
+            c = rubric.criterion(cid)
+            if v < c.veto_below:
+                reasons.setdefault(p, []).append(
+                    f"低于否决线 below veto threshold: {c.label.zh} {v:.2f} < {c.veto_below:g}")
+    return pd.Series({p: "; ".join(reasons.get(p, [])) for p in index}, dtype=object).reindex(index).fillna("")
+
+
+def _order(proj: pd.DataFrame, tb: pd.DataFrame, decimals: int, rubric, notes) -> tuple[pd.DataFrame, list]:
+    """Competition ranks (1, 2, 2, 4) on the displayed score, ties broken by the
+    tie-break criteria in order (higher mean criterion score wins)."""
+    ok = proj["excluded"] == ""
+    keys = [proj["score"].round(decimals).where(ok)] + [tb[c].reindex(proj.index) for c in tb.columns]
+    key = pd.concat(keys, axis=1, keys=range(len(keys))).fillna(-np.inf)
+    key[0] = key[0].where(ok, -np.inf)
+    order = key.sort_values(list(key.columns), ascending=False, kind="mergesort").index
+    key = key.loc[order]
+    ranks = np.empty(len(key), dtype=float)
+    ties, broken = [], []
+    i = 0
+    vals = key.to_numpy()
+    while i < len(vals):
+        j = i
+        while j + 1 < len(vals) and np.array_equal(vals[j + 1], vals[i]):
+            j += 1
+        ranks[i:j + 1] = i + 1
+        if j > i and np.isfinite(vals[i][0]):
+            ties.append(list(order[i:j + 1]))
+        i = j + 1
+    proj = proj.loc[order].copy()
+    proj["rank"] = pd.array(np.where(proj["excluded"] == "", ranks, np.nan), dtype="Int64")
+    tied = set(p for t in ties for p in t)
+    proj["tied"] = proj.index.isin(tied)
+    # say which score ties the tie-break settled
+    shown = proj["score"].round(decimals).where(ok.loc[order])
+    for s, g in shown.dropna().groupby(shown.dropna()):
+        if len(g) > 1 and not set(g.index) <= tied and tb.shape[1]:
+            notes.append(f"同分 {s:.{decimals}f} 按 {'、'.join(rubric.label(c) for c in tb.columns)} 决定名次 "
+                         f"(tie at {s:.{decimals}f} between {', '.join(g.index)} broken by "
+                         f"{', '.join(tb.columns)})")
+    for t in ties:
+        notes.append(f"并列 tied: {', '.join(t)} share rank {int(proj.loc[t[0], 'rank'])}")
+    return proj, ties
+
+
+# ---------------------------------------------------------------------------
+
+def rank(scores: pd.DataFrame, rubric: Rubric | None = None, *, method: str = "trimmed", judge: str = "judge",
+         project: str = "project", value: str = "score", **options) -> Ranking:
+    """Rank projects from judges' scores by the contest's rule or a calibration method.
+
+    Parameters
+    ----------
+    scores : long DataFrame. With ``rubric``: one row per (judge, project,
+        criterion) — criterion, veto and bonus items — turned into judge totals
+        (``evalkit.scores.totals``). Without: one total per (judge, project) in
+        ``value``.
+    method : ``sum``, ``mean``, ``trimmed`` (default), ``median`` (the contest
+        rules); ``zscore``, ``rank`` (standardisations); ``additive``, ``affine``,
+        ``mfrm``, ``bayes`` (models of judge effects). See ``METHODS``.
+    options : ``trim`` (k of the trimmed mean; default the rubric's), ``panel``
+        (panel column, default "panel"), ``criterion`` (column, default
+        "criterion"), ``decimals`` (display and tie detection; default the
+        rubric's), ``level`` (CI level, 0.95), and each method's own options.
+
+    Panels (rubric with panels and a panel column): each panel is aggregated on its
+    own and the scores combined by the panel weights. Bonus items: per item the mean
+    of the given points capped at the item's max, summed, capped at ``bonus_cap``,
+    added after aggregation. Veto: one judge's 1 on a veto item, or a project's
+    rule-aggregated criterion score below ``veto_below``, excludes the project.
+
+    Example
+    -------
+    >>> r = ek.rank(contest.scores, contest.rubric, method="trimmed")  # doctest: +SKIP
+    >>> r.projects[["score", "rank"]].head()                           # doctest: +SKIP
+    """
+    spec, opts = _options(method, rubric, options)
+    criterion, panel = opts.pop("criterion", "criterion"), opts.pop("panel", "panel")
+    level, decimals = opts.pop("level"), opts.pop("decimals")
+    data = _prepare(scores, rubric, judge, project, value, criterion, panel)
+    if data.totals.empty:
+        raise DataError("no complete score sheet to rank", where="score table", expected="scores",
+                        found="none")
+    notes = list(data.notes)
+    weights = _panel_weights(rubric, data, notes)
+    groups = ({p: data.totals[data.totals["panel"] == p] for p in weights if (data.totals["panel"] == p).any()}
+              if weights else {"": data.totals})
+    fits = {}
+    for label, tot in groups.items():
+        crit = data.criteria
+        if crit is not None and label:
+            crit = crit[crit["panel"] == label]
+        ctx = Context(rubric, level, opts, crit)
+        fits[label] = _fit_group(spec, tot[["judge", "project", "total"]].reset_index(drop=True), ctx, label)
+        notes.extend(fits[label].notes)
+    if weights:
+        proj, judges = _combine(fits, weights, level, notes)
+    else:
+        proj, judges = fits[""].projects.copy(), fits[""].judges
+    proj.index = proj.index.astype(str)
+    if rubric is not None:
+        proj["bonus"] = _bonus(data, rubric, proj.index)
+        how = rubric.rule.method
+        excluded = _exclusions(data, rubric, proj.index, how, rubric.rule.trim, weights)
+        tb = (data.criteria[data.criteria["criterion"].isin(rubric.tie_break)]
+              .pivot_table(index="project", columns="criterion", values="score", aggfunc="mean")
+              .reindex(columns=list(rubric.tie_break)))
+    else:
+        proj["bonus"] = 0.0
+        excluded = pd.Series("", index=proj.index)
+        tb = pd.DataFrame(index=proj.index)
+    for c in ("score", "ci_low", "ci_high"):
+        proj[c] = proj[c] + proj["bonus"]
+    proj["excluded"] = excluded
+    proj, ties = _order(proj, tb, decimals, rubric, notes)
+    cols = ["score", "se", "ci_low", "ci_high", "rank", "n_judges", "bonus", "excluded", "tied"]
+    proj = proj[cols + [c for c in proj.columns if c not in cols]]
+    return Ranking(proj, judges, method, notes, ties, level, decimals)
