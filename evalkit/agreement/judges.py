@@ -1,0 +1,213 @@
+"""Per-judge diagnostics for a live panel, and the robust outlier check the entry
+form runs before saving a score."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..errors import DataError
+from ..rubric import Rubric
+from ..scores import require_columns, totals
+
+DEFAULT_THRESHOLDS = {"severity_z": 2.0, "loo_spearman": 0.3, "spread_low": 0.5, "spread_high": 2.0,
+                      "halo": 0.3, "top_k_changes": 2, "min_projects": 3}
+COLUMNS = ["judge", "n_projects", "mean_total", "severity", "severity_se", "severity_z", "spread",
+           "loo_spearman", "halo", "top_k_changes", "flags"]
+
+
+def judges(scores: pd.DataFrame, rubric: Rubric, *, judge: str = "judge", project: str = "project",
+           criterion: str = "criterion", value: str = "score", k: int | None = None,
+           thresholds: dict | None = None) -> pd.DataFrame:
+    """Per-judge diagnostics from a long score table.
+
+    Totals come from :func:`evalkit.scores.totals` (complete judge-project pairs only;
+    with a ``round`` column each (project, round) is its own unit). Per judge:
+
+    - ``n_projects``, ``mean_total``;
+    - ``severity``: mean of (judge's total - mean of the other judges' totals) over the
+      projects the judge scored with at least one other judge; negative = harsh.
+      ``severity_se`` = SD of those differences / sqrt(count); ``severity_z`` their ratio;
+    - ``spread``: the judge's SD of totals over the panel's typical SD (root mean square
+      of every judge's SD); < 1 uses a narrower range than the panel;
+    - ``loo_spearman``: Spearman correlation of the judge's totals with the other
+      judges' mean on the same projects (leave-one-out);
+    - ``halo``: the judge's mean inter-criterion correlation (over the projects they
+      scored) minus the mean of the other judges' (positive: criteria move together
+      more than the panel's, a halo effect);
+    - ``top_k_changes``: how many of the positions 1..k change project when the judge
+      is removed, ranking by the rubric's rule (sum ranks as mean, trimmed drops
+      ``trim`` highest and lowest when enough judges remain); ``k`` defaults to
+      min(5, ceil(projects / 3));
+    - ``flags``: each rule that fired, Chinese then English, with the rule, e.g.
+      "偏严 harsh: severity z=-2.6 (rule |z|>2)". Thresholds can be overridden
+      (keys of ``DEFAULT_THRESHOLDS``).
+
+    Example
+    -------
+    >>> judges(contest.scores, contest.rubric)  # doctest: +SKIP
+    """
+    where = "judges"
+    require_columns(scores, (judge, project, criterion, value), where=where)
+    limits = dict(DEFAULT_THRESHOLDS, **(thresholds or {}))
+    unknown = set(limits) - set(DEFAULT_THRESHOLDS)
+    if unknown:
+        raise DataError("unknown threshold", where=where, key="thresholds",
+                        expected=", ".join(DEFAULT_THRESHOLDS), found=sorted(unknown))
+    tot = totals(scores, rubric, judge=judge, project=project, criterion=criterion, value=value)
+    if tot.empty:
+        raise DataError("no judge has a complete set of criterion scores for any project / 没有完整评分",
+                        where=where, expected="complete (judge, project) score sets", found="none")
+    unit_key = ["project", "round"] if "round" in tot.columns else ["project"]
+    units = pd.MultiIndex.from_frame(tot[unit_key]) if len(unit_key) > 1 else pd.Index(tot["project"])
+    u_codes, u_labels = pd.factorize(units, sort=True)
+    j_codes, j_labels = pd.factorize(tot["judge"], sort=True)
+    n_u, n_j = len(u_labels), len(j_labels)
+    x = np.full((n_u, n_j), np.nan)
+    x[u_codes, j_codes] = tot["total"].to_numpy(float)
+    if k is None:
+        k = min(5, int(np.ceil(n_u / 3)))
+    if not 1 <= k <= n_u:
+        raise DataError("k must be between 1 and the number of projects", where=where, key="k",
+                        expected=f"1..{n_u}", found=k)
+
+    scored = ~np.isnan(x)
+    count = scored.sum(axis=1, keepdims=True)
+    others = (np.nansum(x, axis=1, keepdims=True) - np.nan_to_num(x)) / np.where(count > 1, count - 1, np.nan)
+    diff = np.where(scored & (count > 1), x - others, np.nan)
+
+    sd = np.nanstd(x, axis=0, ddof=1) if n_u > 1 else np.full(n_j, np.nan)
+    panel_sd = np.sqrt(np.nanmean(sd ** 2)) if np.isfinite(sd).any() else np.nan
+    rho = np.array([_spearman(x[:, j], others[:, j]) for j in range(n_j)])
+    halo_raw = _halo(scores, rubric, judge, project, criterion, value, tot, j_labels)
+    base = _order(_panel_score(x, rubric))
+    changes = np.array([int((base[:k] != _order(_panel_score(np.delete(x, j, axis=1), rubric))[:k]).sum())
+                        for j in range(n_j)])
+
+    rows = []
+    for j, name in enumerate(j_labels):
+        d = diff[:, j][~np.isnan(diff[:, j])]
+        sev = float(d.mean()) if len(d) else np.nan
+        se = float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else np.nan
+        z = sev / se if se and np.isfinite(se) and se > 0 else np.nan
+        others_halo = np.delete(halo_raw, j)
+        halo = halo_raw[j] - np.nanmean(others_halo) if np.isfinite(others_halo).any() else np.nan
+        row = {"judge": name, "n_projects": int(scored[:, j].sum()), "mean_total": float(np.nanmean(x[:, j])),
+               "severity": sev, "severity_se": se, "severity_z": z,
+               "spread": float(sd[j] / panel_sd) if panel_sd and panel_sd > 0 else np.nan,
+               "loo_spearman": float(rho[j]), "halo": float(halo), "top_k_changes": int(changes[j])}
+        row["flags"] = "; ".join(_flags(row, k, limits))
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=COLUMNS)
+    out.attrs.update({"k": k, "thresholds": limits})
+    return out
+
+
+def _spearman(a: np.ndarray, b: np.ndarray) -> float:
+    ok = ~(np.isnan(a) | np.isnan(b))
+    if ok.sum() < 3 or np.ptp(a[ok]) == 0 or np.ptp(b[ok]) == 0:
+        return np.nan
+    return float(stats.spearmanr(a[ok], b[ok]).statistic)
+
+
+def _halo(scores, rubric, judge, project, criterion, value, tot, j_labels) -> np.ndarray:
+    """Each judge's mean pairwise correlation between criteria across their projects."""
+    crit = rubric.criterion_ids
+    df = scores[scores[criterion].astype(str).isin(crit)]
+    # only the complete (judge, project) sets that made a total
+    keys = set(zip(tot["judge"], tot["project"]))
+    df = df[[(a, b) in keys for a, b in zip(df[judge], df[project])]]
+    group_cols = [project] + (["round"] if "round" in df.columns else [])
+    out = np.full(len(j_labels), np.nan)
+    for j, name in enumerate(j_labels):
+        mine = df[df[judge] == name]
+        wide = mine.pivot_table(index=group_cols, columns=criterion, values=value, aggfunc="first")
+        if len(wide) < 3 or wide.shape[1] < 2:
+            continue
+        corr = wide.astype(float).corr().to_numpy()
+        upper = corr[np.triu_indices_from(corr, 1)]
+        if np.isfinite(upper).any():
+            out[j] = float(np.nanmean(upper))
+    return out
+
+
+def _panel_score(x: np.ndarray, rubric: Rubric) -> np.ndarray:
+    """Each unit's panel score under the rubric's rule over the judges present."""
+    method, trim = rubric.rule.method, rubric.rule.trim
+    if method == "median":
+        return np.array([np.median(r[~np.isnan(r)]) if (~np.isnan(r)).any() else np.nan for r in x])
+    if method != "trimmed" or trim == 0:
+        return np.nanmean(x, axis=1) if x.shape[1] else np.full(len(x), np.nan)
+    srt = np.sort(x, axis=1)                    # NaN sort last
+    c = (~np.isnan(srt)).sum(axis=1, keepdims=True)
+    pos = np.arange(x.shape[1])[None, :]
+    cut = np.where(c > 2 * trim, trim, 0)       # too few judges: plain mean
+    keep = (pos >= cut) & (pos < c - cut)
+    with np.errstate(invalid="ignore"):
+        return np.where(keep, srt, 0.0).sum(axis=1) / keep.sum(axis=1)
+
+
+def _order(score: np.ndarray) -> np.ndarray:
+    """Unit codes best first; units without a score last; ties by unit order."""
+    return np.lexsort((np.arange(len(score)), np.isnan(score), -np.nan_to_num(score, nan=-np.inf)))
+
+
+def _flags(row: dict, k: int, t: dict) -> list[str]:
+    flags = []
+    z = row["severity_z"]
+    if np.isfinite(z) and abs(z) > t["severity_z"]:
+        label = "偏严 harsh" if z < 0 else "偏宽 lenient"
+        flags.append(f"{label}: severity {row['severity']:+.2f}, z={z:.1f} (rule |z|>{t['severity_z']:g})")
+    rho = row["loo_spearman"]
+    if np.isfinite(rho) and rho < t["loo_spearman"]:
+        flags.append(f"排序与其他评委不一致 ranks disagree with the panel: loo_spearman={rho:.2f} "
+                     f"(rule <{t['loo_spearman']:g})")
+    s = row["spread"]
+    if np.isfinite(s) and s < t["spread_low"]:
+        flags.append(f"打分区间过窄 narrow range: spread={s:.2f} (rule <{t['spread_low']:g})")
+    if np.isfinite(s) and s > t["spread_high"]:
+        flags.append(f"打分区间过宽 wide range: spread={s:.2f} (rule >{t['spread_high']:g})")
+    h = row["halo"]
+    if np.isfinite(h) and h > t["halo"]:
+        flags.append(f"光环效应 halo: criteria move together, halo={h:+.2f} (rule >{t['halo']:g})")
+    if row["top_k_changes"] >= t["top_k_changes"]:
+        flags.append(f"影响前{k}名 sways the top {k}: {row['top_k_changes']} position(s) change without this "
+                     f"judge (rule >={t['top_k_changes']})")
+    if row["n_projects"] < t["min_projects"]:
+        flags.append(f"评分项目过少 few projects: {row['n_projects']} (rule <{t['min_projects']})")
+    return flags
+
+
+def outliers(scores: pd.DataFrame, *, judge: str = "judge", value: str = "total",
+             threshold: float = 3.5) -> pd.DataFrame:
+    """Robust outlier check of one project's totals (the live form asks "confirm?").
+
+    robust z = 0.6745 (x - median) / MAD (Iglewicz & Hoaglin 1993, modified z-score);
+    when MAD = 0 (more than half the judges agree exactly) the mean absolute deviation
+    is used instead, z = (x - median) / (1.253314 * MeanAD); when both are 0 every z
+    is 0. ``is_outlier`` is |z| > threshold. ``attrs['scale']`` says which was used.
+
+    Returns a frame with columns judge, <value>, robust_z, is_outlier.
+
+    Example
+    -------
+    >>> outliers(pd.DataFrame({"judge": list("ABCDE"), "total": [81, 79, 80, 82, 45]}))  # doctest: +SKIP
+    """
+    require_columns(scores, (judge, value), where="outliers")
+    x = pd.to_numeric(scores[value], errors="coerce").to_numpy(float)
+    ok = x[~np.isnan(x)]
+    z = np.zeros_like(x)
+    scale = "none"
+    if len(ok):
+        med = np.median(ok)
+        dev = np.abs(ok - med)
+        mad = np.median(dev)
+        if mad > 0:
+            z, scale = 0.6745 * (x - med) / mad, "mad"
+        elif dev.mean() > 0:
+            z, scale = (x - med) / (1.253314 * dev.mean()), "meanad"
+    z = np.where(np.isnan(x), np.nan, z)
+    out = pd.DataFrame({judge: scores[judge].to_numpy(), value: x, "robust_z": z,
+                        "is_outlier": np.abs(np.nan_to_num(z)) > threshold})
+    out.attrs["scale"] = scale
+    return out
