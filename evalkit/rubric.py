@@ -194,7 +194,6 @@ def rubric_from_dict(data, doc: Located | None = None) -> Rubric:
     tie_break = tuple(str(t) for t in (data.get("tie_break") or []))
     grades = tuple(Grade(v.number(x, ("grades", i, "min")), v.text(x, ("grades", i, "label")))
                    for i, x in enumerate(v.seq(data, "grades")))
-    v.done()
 
     # cross-field rules
     ids = [c.id for c in criteria] + [x.id for x in veto_items] + [x.id for x in bonus_items]

@@ -80,11 +80,12 @@ def require_columns(df: pd.DataFrame, columns, *, where: str = "score table") ->
 
 
 def validate_scores(scores: pd.DataFrame, rubric: Rubric, contest: "Contest | None" = None, *,
-                    file: str = "scores", row_offset: int = 2) -> pd.DataFrame:
+                    file: str = "scores", row_offset: int = 2, rows=None) -> pd.DataFrame:
     """Check a long score table against the rubric (and the contest when given).
 
-    Every problem names the file and row (``row_offset`` maps the frame's position
-    to the file's line: 2 for a CSV with a header). All problems are collected and
+    Every problem names the file and row: ``rows`` gives each row's line in the
+    file, else ``row_offset`` maps the frame's position to it (2 for a CSV with a
+    header). All problems are collected and
     raised together as one ScoreError whose ``.errors`` lists each. Returns a clean
     copy with ``score`` as float and ids as str.
     """
@@ -95,9 +96,10 @@ def validate_scores(scores: pd.DataFrame, rubric: Rubric, contest: "Contest | No
     errors: list[ScoreError] = []
     judges = set(contest.judges["id"]) if contest is not None else None
     projects = set(contest.projects["id"]) if contest is not None else None
+    line = list(rows) if rows is not None else [i + row_offset for i in range(len(df))]
     values = np.full(len(df), np.nan)
     for i, (judge, project, criterion, score) in enumerate(zip(df["judge"], df["project"], df["criterion"], df["score"])):
-        where = f"{file} row {i + row_offset}"
+        where = f"{file} row {line[i]}"
         for key, val in (("judge", judge), ("project", project), ("criterion", criterion)):
             if not val:
                 errors.append(ScoreError(f"{key} is empty", where=where, key=key, expected=f"a {key} id", found="nothing"))
@@ -124,7 +126,7 @@ def validate_scores(scores: pd.DataFrame, rubric: Rubric, contest: "Contest | No
     dup = df.duplicated(keys, keep="first")
     for i in np.flatnonzero(dup.to_numpy()):
         errors.append(ScoreError("duplicate score for (" + ", ".join(str(df[k].iloc[i]) for k in keys) + ")",
-                                 where=f"{file} row {i + row_offset}", key=",".join(keys),
+                                 where=f"{file} row {line[i]}", key=",".join(keys),
                                  expected="one score per judge, project, criterion and round", found="a second one"))
     raise_all(errors)
     df["score"] = values

@@ -1,0 +1,1 @@
+"""Subcommands of the ``evalkit`` CLI, one module each with ``register(subparsers)``."""

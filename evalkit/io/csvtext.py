@@ -1,0 +1,70 @@
+"""Reading CSV text as Chinese offices produce it: UTF-8 with or without BOM, or
+GBK/GB18030 from Chinese Excel. An undecodable file is an error naming the file,
+never mojibake."""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import EncodingError, EvalkitError
+
+ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def decode_text(raw: bytes, file: str) -> tuple[str, str]:
+    """Decode bytes as UTF-8 (BOM or not), else GB18030; returns (text, encoding)."""
+    try:
+        return raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError as utf8_error:
+        try:
+            return raw.decode("gb18030"), "gb18030"
+        except UnicodeDecodeError:
+            pos = utf8_error.start
+            raise EncodingError("the file is neither UTF-8 nor GBK/GB18030 text",
+                                where=f"{file} byte {pos}", expected="UTF-8 or GBK text",
+                                found=repr(raw[pos:pos + 8])) from None
+
+
+def read_csv_text(path, error_cls: type[EvalkitError] = EvalkitError, *, required=()) -> pd.DataFrame:
+    """Read a small CSV file into a frame of strings (blank cells -> NaN).
+
+    Blank lines are skipped; a row with more cells than the header is an error
+    naming the row; header names are stripped. ``required`` columns must exist.
+    """
+    path = Path(path)
+    file = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise error_cls("cannot read the file", where=file, expected="a readable CSV file",
+                        found=exc.strerror or str(exc)) from None
+    text, _ = decode_text(raw, file)
+    rows = list(csv.reader(io.StringIO(text)))
+    lines = [(i + 1, r) for i, r in enumerate(rows) if any(c.strip() for c in r)]
+    if not lines:
+        raise error_cls("the file is empty", where=file, expected="a header row", found="nothing")
+    header_line, header = lines[0]
+    header = [h.strip() for h in header]
+    if len(set(header)) != len(header):
+        dup = next(h for h in header if header.count(h) > 1)
+        raise error_cls(f"column '{dup}' appears twice", where=f"{file} line {header_line}", key=dup,
+                        expected="unique column names", found=header)
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise error_cls(f"missing column(s) {', '.join(missing)}", where=f"{file} line {header_line}",
+                        key=missing[0], expected="columns " + ", ".join(required), found=header)
+    records, line_numbers = [], []
+    for line, row in lines[1:]:
+        if len(row) > len(header) and any(c.strip() for c in row[len(header):]):
+            raise error_cls(f"row has {len(row)} cells but the header has {len(header)}", where=f"{file} row {line}",
+                            expected=f"{len(header)} cells", found=len(row))
+        cells = [c.strip() for c in row[:len(header)]] + [""] * (len(header) - len(row))
+        records.append([c if c != "" else None for c in cells])
+        line_numbers.append(line)
+    df = pd.DataFrame(records, columns=header, dtype=object)
+    df.attrs["lines"] = line_numbers
+    df.attrs["file"] = file
+    return df

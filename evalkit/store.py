@@ -1,0 +1,512 @@
+"""The SQLite event store: one file per contest, the single source of truth for
+live scores.
+
+Every score is an append-only event (sequence, UTC time, kind, judge, project,
+criterion, round, score, entered_by, reason). The current score table is the last
+score-or-retraction event per (judge, project, criterion, round). Round locks,
+the project now pitching and settings are events too. Nothing is updated or
+deleted in place (SQLite triggers refuse it), and each event carries a SHA-256
+hash over its content and the previous event's hash, so an edit made outside
+evalkit is detected by :meth:`Store.verify`.
+
+Durability: WAL journal with ``synchronous=FULL``; :meth:`record` returns only
+after its transaction is committed. Several processes may write at once (each
+served notebook page runs its own kernel): writes take SQLite's write lock with
+``BEGIN IMMEDIATE`` under a busy timeout, and retry while the file is busy.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import sqlite3
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from .errors import AccessError, RoundLockedError, ScoreError, StoreError, TamperError
+from .scores import check_score
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .contest import Contest
+
+SCHEMA_VERSION = "1"
+GENESIS = "0" * 64
+SCORE_KINDS = ("score", "retract")
+EVENT_FIELDS = ("seq", "ts", "kind", "judge", "project", "criterion", "round", "score", "entered_by", "reason")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY,
+    ts TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    judge TEXT, project TEXT, criterion TEXT, round TEXT,
+    score REAL,
+    entered_by TEXT, reason TEXT,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE
+);
+CREATE INDEX IF NOT EXISTS events_key ON events (judge, project, criterion, round, seq);
+CREATE INDEX IF NOT EXISTS events_kind ON events (kind, seq);
+CREATE TABLE IF NOT EXISTS access (judge TEXT PRIMARY KEY, token_hash TEXT NOT NULL);
+CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events
+    BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+"""
+
+
+def event_hash(prev_hash: str, event: dict) -> str:
+    """SHA-256 over the previous hash and the event's canonical JSON."""
+    body = json.dumps([event.get(k) for k in EVENT_FIELDS], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+
+
+def _secret_hash(secret: str, salt: str) -> str:
+    return hashlib.pbkdf2_hmac("sha256", secret.encode("utf-8"), salt.encode("ascii"), 100_000).hex()
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+class Store:
+    """A contest's score store.
+
+    >>> store = ek.Store("evalkit.db", contest)          # doctest: +SKIP
+    >>> store.record("J1", "P01", "need", 12.5)           # doctest: +SKIP
+    >>> store.scores()                                     # doctest: +SKIP
+
+    ``pin``: when the store has a secretary PIN (:meth:`set_pin`), the secretary's
+    actions (lock, unlock, corrections of recorded scores, settings) need a Store
+    opened with that PIN. Judges record through :meth:`judge_session`.
+    """
+
+    def __init__(self, path, contest: "Contest", *, pin: str | None = None, timeout: float = 30.0,
+                 backup_dir=None):
+        self.path = Path(path)
+        self.contest = contest
+        self.timeout = timeout
+        self.backup_dir = Path(backup_dir) if backup_dir else self.path.parent / "backups"
+        self._lock = threading.RLock()
+        try:
+            self._conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None,
+                                         check_same_thread=False)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=FULL")
+            self._conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+            self._write(lambda c: c.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;"), script=True)
+            self._init_meta()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the store: {exc}", where=str(self.path), expected="an evalkit SQLite store",
+                             found=str(exc)) from None
+        self._secretary = self._check_pin(pin)
+
+    # --- connection helpers -----------------------------------------------
+    def close(self):
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _write(self, fn, *, script=False):
+        """Run ``fn(conn)`` in one IMMEDIATE transaction, retrying while busy."""
+        delay = 0.01
+        deadline = time.monotonic() + self.timeout
+        while True:
+            with self._lock:
+                try:
+                    if script:
+                        return fn(self._conn)
+                    self._conn.execute("BEGIN IMMEDIATE")
+                    try:
+                        result = fn(self._conn)
+                        self._conn.execute("COMMIT")
+                        return result
+                    except BaseException:
+                        self._conn.execute("ROLLBACK")
+                        raise
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) and "busy" not in str(exc):
+                        raise
+                    if self._conn.in_transaction:
+                        self._conn.execute("ROLLBACK")
+                    if time.monotonic() > deadline:
+                        raise StoreError("the store stayed busy", where=str(self.path), expected="a free store",
+                                         found=str(exc)) from None
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
+
+    def _read(self, sql, params=()):
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def _init_meta(self):
+        def init(c):
+            have = dict(c.execute("SELECT key, value FROM meta").fetchall())
+            if not have:
+                c.executemany("INSERT INTO meta VALUES (?, ?)", [
+                    ("schema", SCHEMA_VERSION), ("contest", self.contest.id), ("created", _now()),
+                    ("pin_salt", secrets.token_hex(16))])
+            elif have.get("contest") not in (None, self.contest.id):
+                raise StoreError(f"this store belongs to contest '{have['contest']}'", where=str(self.path),
+                                 expected=f"contest '{self.contest.id}'", found=have.get("contest"))
+        self._write(init)
+
+    def _meta(self, key, default=None):
+        rows = self._read("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else default
+
+    # --- access -------------------------------------------------------------
+    @property
+    def has_pin(self) -> bool:
+        return self._meta("pin_hash") is not None
+
+    def _check_pin(self, pin) -> bool:
+        stored = self._meta("pin_hash")
+        if stored is None:
+            return True
+        if pin is None:
+            return False
+        if not hmac.compare_digest(stored, _secret_hash(str(pin), self._meta("pin_salt"))):
+            raise AccessError("wrong secretary PIN", where=str(self.path), expected="the secretary's PIN",
+                              found="another PIN")
+        return True
+
+    def set_pin(self, pin: str) -> None:
+        """Set (or change) the secretary's PIN; needs the current one if any."""
+        self._require_secretary("set the PIN")
+        if not pin or len(str(pin)) < 4:
+            raise AccessError("a PIN needs at least 4 characters", where=str(self.path), expected=">= 4 characters",
+                              found=len(str(pin or "")))
+        h = _secret_hash(str(pin), self._meta("pin_salt"))
+        self._write(lambda c: c.execute("INSERT OR REPLACE INTO meta VALUES ('pin_hash', ?)", (h,)))
+        self._append("setting", reason="secretary PIN changed", entered_by="secretary")
+        self._secretary = True
+
+    def _require_secretary(self, action: str):
+        if not self._secretary:
+            raise AccessError(f"{action} needs the secretary's PIN", where=str(self.path),
+                              expected="a store opened with the secretary's PIN", found="no PIN")
+
+    def judge_tokens(self, *, renew: bool = False) -> dict[str, str]:
+        """Random per-judge tokens (secretary only). Only their hashes are stored, so
+        tokens are shown once; ``renew=True`` issues new ones (old links stop working)."""
+        self._require_secretary("issuing judge links")
+        have = {j for (j,) in self._read("SELECT judge FROM access")}
+        judges = [j for j in self.contest.judge_ids if renew or j not in have]
+        tokens = {j: secrets.token_urlsafe(18) for j in judges}
+        salt = self._meta("pin_salt")
+        rows = [(j, hashlib.sha256((salt + t).encode()).hexdigest()) for j, t in tokens.items()]
+        self._write(lambda c: c.executemany("INSERT OR REPLACE INTO access VALUES (?, ?)", rows))
+        return tokens
+
+    def judge_for_token(self, token: str) -> str:
+        if not token:
+            raise AccessError("no judge token given", where=str(self.path), expected="a judge link", found="nothing")
+        h = hashlib.sha256((self._meta("pin_salt") + str(token)).encode()).hexdigest()
+        rows = self._read("SELECT judge FROM access WHERE token_hash = ?", (h,))
+        if not rows:
+            raise AccessError("unknown judge token", where=str(self.path), expected="a valid judge link",
+                              found="an unknown token")
+        return rows[0][0]
+
+    def judge_session(self, token: str) -> "JudgeSession":
+        return JudgeSession(self, self.judge_for_token(token))
+
+    # --- events -------------------------------------------------------------
+    def _append(self, kind, *, judge=None, project=None, criterion=None, round=None, score=None, entered_by=None,
+                reason=None, guard=None) -> dict:
+        def tx(c):
+            if guard is not None:
+                guard(c)
+            last = c.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+            seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+            ev = dict(seq=seq, ts=_now(), kind=kind, judge=judge, project=project, criterion=criterion, round=round,
+                      score=score, entered_by=entered_by, reason=reason)
+            h = event_hash(prev, ev)
+            c.execute("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                      [ev[k] for k in EVENT_FIELDS] + [prev, h])
+            ev["hash"] = h
+            return ev
+        return self._write(tx)
+
+    def _round(self, round) -> str:
+        r = self.contest.default_round if round is None else str(round)
+        if r not in {x.id for x in self.contest.rounds}:
+            raise ScoreError(f"unknown round '{r}'", where=str(self.path), key="round",
+                             expected="one of " + ", ".join(x.id for x in self.contest.rounds), found=r)
+        return r
+
+    def _check_key(self, judge, project, criterion, where):
+        if judge not in set(self.contest.judge_ids):
+            raise ScoreError(f"unknown judge '{judge}'", where=where, key="judge", expected="a judge of the contest",
+                             found=judge)
+        if project not in set(self.contest.project_ids):
+            raise ScoreError(f"unknown project '{project}'", where=where, key="project",
+                             expected="a project of the contest", found=project)
+        if self.contest.is_conflicted(judge, project):
+            raise ScoreError(f"judge '{judge}' has a conflict of interest with project '{project}' (回避)", where=where,
+                             key="judge", expected="no score from a conflicted judge", found=judge)
+        if self.contest.rubric.item_kind(criterion) is None:
+            check_score(self.contest.rubric, criterion, 0, where=where)  # raises the unknown-criterion error
+
+    @staticmethod
+    def _locked(c, round_id) -> bool:
+        row = c.execute("SELECT kind FROM events WHERE kind IN ('lock','unlock') AND round = ? ORDER BY seq DESC LIMIT 1",
+                        (round_id,)).fetchone()
+        return bool(row) and row[0] == "lock"
+
+    def _score_guard(self, round_id, key, *, correction_needs_reason, by_judge):
+        def guard(c):
+            if self._locked(c, round_id):
+                raise RoundLockedError(f"round '{round_id}' is locked", where=str(self.path), key="round",
+                                       expected="an open round", found="locked")
+            if correction_needs_reason is not None:
+                prev = c.execute("SELECT kind, score FROM events WHERE judge=? AND project=? AND criterion=? AND round=?"
+                                 " AND kind IN ('score','retract') ORDER BY seq DESC LIMIT 1", key).fetchone()
+                if prev and prev[0] == "score" and prev[1] != correction_needs_reason[0]:
+                    if not by_judge:
+                        self._require_secretary("correcting a recorded score")
+                    if not correction_needs_reason[1] and not by_judge:
+                        raise ScoreError("a correction needs a reason", where=str(self.path), key="reason",
+                                         expected="a reason for changing a recorded score",
+                                         found=f"{prev[1]:g} -> {correction_needs_reason[0]:g} without a reason")
+        return guard
+
+    def record(self, judge, project, criterion, score, round=None, entered_by=None, reason=None, *,
+               _by_judge: bool = False) -> dict:
+        """Record one score; returns the event once it is durably committed.
+
+        Validated at the door (known judge, project and criterion; inside the scale
+        with the allowed decimals; no conflict of interest); a rejected event writes
+        nothing. Recording into a locked round raises RoundLockedError. Changing an
+        already recorded score is a correction: it needs a ``reason`` (and, when the
+        store has a PIN, the secretary's rights unless the judge corrects their own).
+        """
+        judge, project, criterion = str(judge), str(project), str(criterion)
+        where = f"{self.path} ({judge}, {project}, {criterion})"
+        self._check_key(judge, project, criterion, where)
+        value = check_score(self.contest.rubric, criterion, score, where=where)
+        round_id = self._round(round)
+        guard = self._score_guard(round_id, (judge, project, criterion, round_id),
+                                  correction_needs_reason=(value, reason), by_judge=_by_judge)
+        if not _by_judge and self.has_pin and not self._secretary:
+            raise AccessError("recording for a judge needs the secretary's PIN or the judge's own link",
+                              where=str(self.path), expected="secretary PIN or judge token", found="neither")
+        return self._append("score", judge=judge, project=project, criterion=criterion, round=round_id, score=value,
+                            entered_by=entered_by or ("judge" if _by_judge else "secretary"), reason=reason, guard=guard)
+
+    def retract(self, judge, project, criterion, round=None, entered_by=None, reason=None) -> dict:
+        """Withdraw a score (a new event; the old one stays in the history). Needs a reason."""
+        if not reason:
+            raise ScoreError("a retraction needs a reason", where=str(self.path), key="reason", expected="a reason",
+                             found="nothing")
+        self._require_secretary("retracting a score")
+        round_id = self._round(round)
+        guard = self._score_guard(round_id, None, correction_needs_reason=None, by_judge=False)
+        return self._append("retract", judge=str(judge), project=str(project), criterion=str(criterion), round=round_id,
+                            entered_by=entered_by or "secretary", reason=reason, guard=guard)
+
+    def lock(self, round=None, entered_by="secretary", reason=None) -> dict:
+        """Lock a round: no more scores or corrections; a backup is written."""
+        self._require_secretary("locking a round")
+        round_id = self._round(round)
+        ev = self._append("lock", round=round_id, entered_by=entered_by, reason=reason)
+        self.backup(self.backup_dir / f"{self.path.stem}-{round_id}-locked-{ev['seq']}.db")
+        return ev
+
+    def unlock(self, round=None, entered_by="secretary", reason=None) -> dict:
+        self._require_secretary("unlocking a round")
+        return self._append("unlock", round=self._round(round), entered_by=entered_by, reason=reason)
+
+    def is_locked(self, round=None) -> bool:
+        with self._lock:
+            return self._locked(self._conn, self._round(round))
+
+    def set_current(self, project, round=None, entered_by="secretary") -> dict:
+        """Set the project now pitching (judges' and screen pages follow it)."""
+        self._require_secretary("changing the project now pitching")
+        project = str(project)
+        if project not in set(self.contest.project_ids):
+            raise ScoreError(f"unknown project '{project}'", where=str(self.path), key="project",
+                             expected="a project of the contest", found=project)
+        return self._append("current", project=project, round=self._round(round), entered_by=entered_by)
+
+    def current(self) -> tuple[str | None, str]:
+        """(project now pitching or None, its round)."""
+        rows = self._read("SELECT project, round FROM events WHERE kind='current' ORDER BY seq DESC LIMIT 1")
+        return (rows[0][0], rows[0][1]) if rows else (None, self.contest.default_round)
+
+    def setting(self, key: str, value) -> dict:
+        """Record a setting (e.g. the allocation rule); settings are events too."""
+        self._require_secretary("changing settings")
+        return self._append("setting", criterion=str(key), reason=json.dumps(value, ensure_ascii=False),
+                            entered_by="secretary")
+
+    def settings(self) -> dict:
+        out = {}
+        for key, value in self._read("SELECT criterion, reason FROM events WHERE kind='setting' AND criterion IS NOT NULL"
+                                     " ORDER BY seq"):
+            out[key] = json.loads(value)
+        return out
+
+    # --- reading --------------------------------------------------------------
+    @property
+    def last_seq(self) -> int:
+        """The sequence number of the newest event (cheap: pages poll it to follow the store)."""
+        return self._read("SELECT COALESCE(MAX(seq), 0) FROM events")[0][0]
+
+    def scores(self, round=None, *, judge=None) -> pd.DataFrame:
+        """The current score table (long): judge, project, criterion, score, round, panel.
+
+        The last score or retraction per (judge, project, criterion, round) wins; a
+        retracted score is absent. ``round=None`` gives every round.
+        """
+        sql = ("SELECT e.judge, e.project, e.criterion, e.score, e.round FROM events e JOIN "
+               "(SELECT MAX(seq) AS seq FROM events WHERE kind IN ('score','retract') GROUP BY judge, project, criterion, round) m "
+               "ON e.seq = m.seq WHERE e.kind = 'score'")
+        params: list = []
+        if round is not None:
+            sql += " AND e.round = ?"
+            params.append(self._round(round))
+        if judge is not None:
+            sql += " AND e.judge = ?"
+            params.append(str(judge))
+        rows = self._read(sql + " ORDER BY e.seq", params)
+        df = pd.DataFrame(rows, columns=["judge", "project", "criterion", "score", "round"])
+        df["score"] = df["score"].astype(float)
+        return self.contest.with_panels(df)
+
+    def history(self, judge=None, project=None) -> pd.DataFrame:
+        """Every event (the audit trail), oldest first."""
+        sql = "SELECT " + ", ".join(EVENT_FIELDS) + ", hash FROM events WHERE 1=1"
+        params = []
+        for col, val in (("judge", judge), ("project", project)):
+            if val is not None:
+                sql += f" AND {col} = ?"
+                params.append(str(val))
+        return pd.DataFrame(self._read(sql + " ORDER BY seq", params), columns=list(EVENT_FIELDS) + ["hash"])
+
+    # --- integrity, backup ----------------------------------------------------
+    def verify(self) -> dict:
+        """Check the hash chain. Returns {"ok": bool, "events": n, "first_bad": seq|None,
+        "problem": text}; the first event edited, deleted or inserted outside evalkit
+        breaks the chain at that event."""
+        rows = self._read("SELECT " + ", ".join(EVENT_FIELDS) + ", prev_hash, hash FROM events ORDER BY seq")
+        prev, expected_seq = GENESIS, 1
+        for row in rows:
+            ev = dict(zip(EVENT_FIELDS, row[:len(EVENT_FIELDS)]))
+            prev_hash, h = row[-2], row[-1]
+            if ev["seq"] != expected_seq:
+                return dict(ok=False, events=len(rows), first_bad=ev["seq"],
+                            problem=f"event {expected_seq} is missing (deleted)")
+            if prev_hash != prev:
+                return dict(ok=False, events=len(rows), first_bad=ev["seq"],
+                            problem=f"event {ev['seq']} does not follow event {ev['seq'] - 1} (inserted or reordered)")
+            if event_hash(prev, ev) != h:
+                return dict(ok=False, events=len(rows), first_bad=ev["seq"],
+                            problem=f"event {ev['seq']} was edited")
+            prev, expected_seq = h, expected_seq + 1
+        return dict(ok=True, events=len(rows), first_bad=None, problem="")
+
+    def check_integrity(self) -> None:
+        """Raise TamperError when the hash chain does not verify."""
+        result = self.verify()
+        if not result["ok"]:
+            raise TamperError(result["problem"], where=f"{self.path} event {result['first_bad']}",
+                              expected="an unbroken hash chain", found=result["problem"])
+
+    def backup(self, dest) -> Path:
+        """Copy the store with SQLite's online backup API (safe while others write)."""
+        dest = Path(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        target = sqlite3.connect(str(dest))
+        try:
+            with self._lock:
+                self._conn.backup(target)
+        finally:
+            target.close()
+        return dest
+
+    # --- import -----------------------------------------------------------------
+    def import_scores(self, scores: pd.DataFrame | str | Path, *, dry_run: bool = False, entered_by="import",
+                      reason: str | None = None) -> pd.DataFrame:
+        """Import a long score table (or a scores.csv path): validated as a whole, then
+        written in one transaction (all or nothing). Returns what changes: one row per
+        score with old, new and action ('add', 'change', 'same'). ``dry_run=True``
+        writes nothing."""
+        from .contest import read_scores_csv
+        from .scores import validate_scores
+        if isinstance(scores, (str, Path)):
+            df = read_scores_csv(scores, self.contest)
+        else:
+            df = validate_scores(scores, self.contest.rubric, self.contest)
+            if "round" not in df:
+                df["round"] = self.contest.default_round
+            df["round"] = df["round"].fillna(self.contest.default_round)
+        current = self.scores().set_index(["judge", "project", "criterion", "round"])["score"]
+        plan = []
+        for r in df.itertuples(index=False):
+            key = (r.judge, r.project, r.criterion, self._round(r.round))
+            old = current.get(key)
+            action = "add" if old is None else ("same" if float(old) == float(r.score) else "change")
+            plan.append(key + (old, float(r.score), action))
+        report = pd.DataFrame(plan, columns=["judge", "project", "criterion", "round", "old", "new", "action"])
+        if dry_run:
+            return report
+        if (report["action"] == "change").any():
+            self._require_secretary("changing recorded scores by import")
+            if not reason:
+                raise ScoreError("the import changes recorded scores and needs a reason", where=str(self.path),
+                                 key="reason", expected="a reason", found=f"{(report['action'] == 'change').sum()} changes")
+        todo = report[report["action"] != "same"]
+
+        def tx(c):
+            for rid in set(todo["round"]):
+                if self._locked(c, rid):
+                    raise RoundLockedError(f"round '{rid}' is locked", where=str(self.path), key="round",
+                                           expected="an open round", found="locked")
+            last = c.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+            seq, prev = (last[0], last[1]) if last else (0, GENESIS)
+            rows = []
+            for r in todo.itertuples(index=False):
+                seq += 1
+                ev = dict(seq=seq, ts=_now(), kind="score", judge=r.judge, project=r.project, criterion=r.criterion,
+                          round=r.round, score=r.new, entered_by=entered_by, reason=reason)
+                h = event_hash(prev, ev)
+                rows.append([ev[k] for k in EVENT_FIELDS] + [prev, h])
+                prev = h
+            c.executemany("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+        self._write(tx)
+        return report
+
+
+class JudgeSession:
+    """What a judge's own page may do: record and correct their own scores, see
+    their own scores only, never for a conflicted project or into a locked round."""
+
+    def __init__(self, store: Store, judge: str):
+        self.store = store
+        self.judge = judge
+
+    def record(self, project, criterion, score, reason=None) -> dict:
+        project_now, round_id = self.store.current()
+        return self.store.record(self.judge, project, criterion, score, round=round_id, entered_by=f"judge:{self.judge}",
+                                 reason=reason or None, _by_judge=True)
+
+    def scores(self) -> pd.DataFrame:
+        return self.store.scores(judge=self.judge)
+
+    def is_conflicted(self, project) -> bool:
+        return self.store.contest.is_conflicted(self.judge, project)
