@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..aggregate.ranking import rule_aggregate
 from ..errors import DataError
 from ..rubric import Rubric
 from ..scores import require_columns, totals
@@ -80,9 +81,12 @@ def judges(scores: pd.DataFrame, rubric: Rubric, *, judge: str = "judge", projec
     panel_sd = np.sqrt(np.nanmean(sd ** 2)) if np.isfinite(sd).any() else np.nan
     rho = np.array([_spearman(x[:, j], others[:, j]) for j in range(n_j)])
     halo_raw = _halo(scores, rubric, judge, project, criterion, value, tot, j_labels)
-    base = _order(_panel_score(x, rubric))
-    changes = np.array([int((base[:k] != _order(_panel_score(np.delete(x, j, axis=1), rubric))[:k]).sum())
-                        for j in range(n_j)])
+    base = _top(tot, unit_key, rubric, k)
+    changes = []
+    for name in j_labels:
+        # a unit only this judge scored drops out: its position counts as changed
+        without = _top(tot[tot["judge"] != name], unit_key, rubric, k) + [None] * k
+        changes.append(sum(a != b for a, b in zip(base, without)))
 
     rows = []
     for j, name in enumerate(j_labels):
@@ -131,25 +135,11 @@ def _halo(scores, rubric, judge, project, criterion, value, tot, j_labels) -> np
     return out
 
 
-def _panel_score(x: np.ndarray, rubric: Rubric) -> np.ndarray:
-    """Each unit's panel score under the rubric's rule over the judges present."""
-    method, trim = rubric.rule.method, rubric.rule.trim
-    if method == "median":
-        return np.array([np.median(r[~np.isnan(r)]) if (~np.isnan(r)).any() else np.nan for r in x])
-    if method != "trimmed" or trim == 0:
-        return np.nanmean(x, axis=1) if x.shape[1] else np.full(len(x), np.nan)
-    srt = np.sort(x, axis=1)                    # NaN sort last
-    c = (~np.isnan(srt)).sum(axis=1, keepdims=True)
-    pos = np.arange(x.shape[1])[None, :]
-    cut = np.where(c > 2 * trim, trim, 0)       # too few judges: plain mean
-    keep = (pos >= cut) & (pos < c - cut)
-    with np.errstate(invalid="ignore"):
-        return np.where(keep, srt, 0.0).sum(axis=1) / keep.sum(axis=1)
-
-
-def _order(score: np.ndarray) -> np.ndarray:
-    """Unit codes best first; units without a score last; ties by unit order."""
-    return np.lexsort((np.arange(len(score)), np.isnan(score), -np.nan_to_num(score, nan=-np.inf)))
+def _top(tot: pd.DataFrame, unit_key: list[str], rubric: Rubric, k: int) -> list:
+    """The k best units under the rubric's rule (evalkit.aggregate's rule), ties by unit."""
+    score = rule_aggregate(tot, unit_key, "total", rubric.rule.method, rubric.rule.trim)
+    order = np.lexsort((np.arange(len(score)), -score.to_numpy(float)))
+    return list(score.index[order[:k]])
 
 
 def _flags(row: dict, k: int, t: dict) -> list[str]:
