@@ -10,7 +10,7 @@ import pandas as pd
 from ..errors import AllocationError
 from .greedy import density_order, run_greedy, run_proportional
 from .optimal import solve_optimal
-from .problem import build_problem, natural_key
+from .problem import build_problem, project_ids
 from .reasons import excluded_reason, explain_final
 
 RULES = ("optimal", "greedy", "greedy_stop", "greedy_density", "proportional", "mes")
@@ -155,6 +155,12 @@ def allocate(projects, budget, rule="optimal", score="score", cost="requested", 
     if mes_options and rule != "mes":
         raise AllocationError("scores/utility/completion are options of rule='mes'", key=", ".join(mes_options),
                               expected="rule='mes'", found=rule)
+    if rule == "mes" and isinstance(projects, pd.DataFrame) and score not in projects.columns:
+        # a projects frame without scores: each project's summed score over judges
+        from .mes import project_totals
+        totals = project_totals(mes_options.get("scores"), mes_options.get("judge", "judge"),
+                                mes_options.get("project", "project"), mes_options.get("value", "score"))
+        projects = projects.assign(**{score: project_ids(projects).map(totals).fillna(0.0).to_numpy()})
     p = build_problem(projects, budget, score=score, cost=cost, min_fraction=min_fraction, category=category,
                       category_min_share=category_min_share, category_max_share=category_max_share,
                       organisation=organisation, org_cap=org_cap, threshold=threshold, fixed_in=fixed_in,
