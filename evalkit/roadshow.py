@@ -1,0 +1,171 @@
+"""The live roadshow's logic, shared by the secretary's, the judges' and the big
+screen's pages (evalkit/ui only displays what these functions return).
+
+- :func:`pending`: who has not (fully) scored a project yet;
+- :func:`project_board`: one project's judges' totals, anonymised, with the totals
+  the contest rule drops (struck through on the screen) and the rule's result;
+- :func:`out_of_line`: whether a new entry makes a judge's total an outlier for the
+  project (the secretary is asked to confirm);
+- :func:`place_changes`: how ranks moved between two rankings.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .scores import totals
+
+
+def alias(contest, judge: str, lang: str = "zh") -> str:
+    """The anonymous name of a judge on the big screen: 评委1, 评委2 … (contest order)."""
+    i = contest.judge_ids.index(judge) + 1
+    return f"评委{i}" if lang == "zh" else f"Judge {i}"
+
+
+def pending(scores: pd.DataFrame, contest, project: str) -> pd.DataFrame:
+    """Judges who still owe scores on ``project`` (conflicted judges are not owed).
+
+    Returns judge, name, scored, of, state ('missing' or 'partial'), contest order.
+    """
+    comp = contest.completeness(scores)
+    comp = comp[(comp["project"] == project) & comp["state"].isin(["missing", "partial"])]
+    names = dict(zip(contest.judges["id"], contest.judges["name"]))
+    out = comp.assign(name=comp["judge"].map(names))
+    return out[["judge", "name", "scored", "of", "state"]].reset_index(drop=True)
+
+
+@dataclass
+class Board:
+    """One project's scores as the screen shows them.
+
+    ``rows``: judge, alias, panel, total (NaN until the sheet is complete), complete,
+    dropped (True when the rule leaves this total out), conflict. ``result``: the
+    rule's score from the complete sheets (NaN when there are none), ``kept``: how
+    many totals the result uses.
+    """
+    project: str
+    method: str
+    rows: pd.DataFrame
+    result: float
+    kept: int
+
+
+def _dropped(x: np.ndarray, method: str, trim: int) -> np.ndarray:
+    """Which totals the rule drops. Equal totals are interchangeable; the earlier
+    judge in contest order is dropped first among equal lowest ones, the later
+    among equal highest ones (the same positions evalkit.aggregate keeps)."""
+    n = len(x)
+    drop = np.zeros(n, bool)
+    order = np.argsort(x, kind="stable")
+    if method == "trimmed" and n >= 2 * trim + 1:
+        drop[order[:trim]] = True
+        drop[order[n - trim:]] = True
+    elif method == "median" and n >= 3:
+        keep = order[(n - 1) // 2: n // 2 + 1]
+        drop[:] = True
+        drop[keep] = False
+    return drop
+
+
+def _rule_value(x: np.ndarray, method: str) -> float:
+    if len(x) == 0:
+        return math.nan
+    if method == "sum":
+        return float(x.sum())
+    return float(x.mean())  # mean, and trimmed/median over what they keep
+
+
+def project_board(scores: pd.DataFrame, contest, project: str, *, lang: str = "zh") -> Board:
+    """The big screen's view of one project under the contest's rule.
+
+    With panels (e.g. expert and public), the rule runs within each panel and the
+    panel results are combined by the rubric's panel weights, as ``evalkit.rank`` does.
+    Bonus points and vetoes are not part of the board (the leaderboard shows them).
+    """
+    rubric = contest.rubric
+    method, trim = rubric.rule.method, rubric.rule.trim
+    sc = scores[scores["project"] == project]
+    tot = totals(sc, rubric) if len(sc) else pd.DataFrame(columns=["judge", "project", "total"])
+    by_judge = dict(zip(tot["judge"], tot["total"]))
+    panels = contest.judge_panels()
+    rows = pd.DataFrame({"judge": contest.judge_ids})
+    rows["alias"] = [alias(contest, j, lang) for j in rows["judge"]]
+    rows["panel"] = rows["judge"].map(panels)
+    rows["total"] = rows["judge"].map(by_judge).astype(float)
+    rows["complete"] = rows["total"].notna()
+    rows["conflict"] = [contest.is_conflicted(j, project) for j in rows["judge"]]
+    rows["dropped"] = False
+    weights = rubric.panel_weights() if rubric.panels else {}
+    results, used, kept = {}, {}, 0
+    for panel, grp in rows[rows["complete"]].groupby("panel", sort=False):
+        x = grp["total"].to_numpy(float)
+        drop = _dropped(x, method, trim)
+        rows.loc[grp.index[drop], "dropped"] = True
+        results[panel] = _rule_value(x[~drop], method)
+        kept += int((~drop).sum())
+    if weights:
+        have = {p: w for p, w in weights.items() if p in results}
+        total_w = sum(have.values())
+        result = sum(results[p] * w for p, w in have.items()) / total_w if total_w else math.nan
+    else:
+        result = next(iter(results.values()), math.nan)
+    return Board(project=project, method=method, rows=rows, result=float(result), kept=kept)
+
+
+def out_of_line(scores: pd.DataFrame, contest, judge: str, project: str, criterion: str, value: float, *,
+                threshold: float = 3.5) -> float | None:
+    """The judge's robust z on ``project`` after entering ``value``, when it is out of
+    line (|z| > threshold, see ``evalkit.agreement.outliers``); None otherwise or while
+    the judge's sheet or the panel (fewer than 4 complete sheets) is incomplete."""
+    from .agreement import outliers
+    sc = scores[(scores["project"] == project)
+                & ~((scores["judge"] == judge) & (scores["criterion"] == criterion))]
+    new = pd.DataFrame([{"judge": judge, "project": project, "criterion": criterion, "score": float(value)}])
+    sc = pd.concat([sc[["judge", "project", "criterion", "score"]], new], ignore_index=True)
+    tot = totals(sc, contest.rubric)
+    if judge not in set(tot["judge"]) or len(tot) < 4:
+        return None
+    out = outliers(tot, threshold=threshold)
+    row = out[out["judge"] == judge].iloc[0]
+    return float(row["robust_z"]) if bool(row["is_outlier"]) else None
+
+
+def place_changes(new: pd.DataFrame, old: pd.DataFrame | None) -> pd.Series:
+    """Places gained per project (old rank - new rank; positive = moved up, 0 for new
+    or unranked projects), indexed like ``new`` (a Ranking.projects frame)."""
+    if old is None or not len(old):
+        return pd.Series(0, index=new.index, dtype=int)
+    before = pd.to_numeric(old["rank"], errors="coerce").reindex(new.index)
+    now = pd.to_numeric(new["rank"], errors="coerce")
+    return (before - now).fillna(0).astype(int)
+
+
+def min_judges(rubric) -> int:
+    """Complete sheets a project needs before the contest rule can score it."""
+    return 2 * rubric.rule.trim + 1 if rubric.rule.method == "trimmed" else 1
+
+
+def live_ranking(scores: pd.DataFrame, contest, method: str | None = None):
+    """Rank the projects that have enough complete sheets for ``method`` (default the
+    contest's rule); the others wait. Returns (Ranking or None, waiting project ids,
+    error text or ""): a calibration model that cannot fit yet (too few scores, a
+    disconnected design) gives its reason instead of raising during a live show."""
+    from .aggregate import rank
+    from .errors import EvalkitError
+    rubric = contest.rubric
+    method = method or rubric.rule.method
+    tot = totals(scores, rubric) if len(scores) else pd.DataFrame(columns=["judge", "project", "total"])
+    counts = tot.groupby("project").size()
+    need = min_judges(rubric) if method == rubric.rule.method else 2
+    ready = [p for p in contest.project_ids if counts.get(p, 0) >= need]
+    waiting = [p for p in contest.project_ids if p not in ready]
+    if not ready:
+        return None, waiting, ""
+    try:
+        ranking = rank(scores[scores["project"].isin(ready)], rubric, method=method)
+    except EvalkitError as exc:
+        return None, waiting, str(exc)
+    return ranking, waiting, ""

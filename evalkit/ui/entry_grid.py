@@ -1,0 +1,177 @@
+"""A score entry grid with real <input> elements (offline, testable by label, big
+enough for a projector). Rows are judges (or the one judge on a phone), columns are
+criteria with the scale's min/max/step and the level descriptors as hints.
+
+Each committed cell (change or Enter) is sent to Python as an ``entry``; the owner's
+``on_entry(row, col, text) -> (state, text)`` saves it and the answer is shown beside
+the cell (``acks``): 'ok', 'error' or 'confirm'. With ``submit_label`` a button
+sends every cell at once (``on_submit(values)``, the judge's phone page).
+"""
+from __future__ import annotations
+
+import anywidget
+import traitlets
+
+_ESM = r"""
+function key(r, c) { return r + "|" + c; }
+function render({ model, el }) {
+  el.classList.add("evalkit-grid");
+  const inputs = new Map(), acks = new Map();
+  function commit(input) {
+    model.send({ type: "entry", row: input.dataset.row, col: input.dataset.col, value: input.value });
+  }
+  function draw() {
+    el.innerHTML = ""; inputs.clear(); acks.clear();
+    const rows = model.get("rows"), cols = model.get("cols"), form = model.get("layout") === "form";
+    const locked = model.get("locked");
+    const banner = model.get("banner");
+    if (banner) {
+      const b = document.createElement("div");
+      b.className = "evalkit-grid-banner"; b.textContent = banner; el.appendChild(b);
+    }
+    const table = document.createElement("table");
+    table.className = form ? "evalkit-grid-form" : "evalkit-grid-table";
+    if (!form) {
+      const head = table.insertRow();
+      head.appendChild(document.createElement("th"));
+      for (const c of cols) {
+        const th = document.createElement("th");
+        th.innerHTML = `<div>${c.label}</div><div class="evalkit-grid-scale">${c.min}–${c.max}</div>`;
+        th.title = c.hint || ""; head.appendChild(th);
+      }
+    }
+    function cell(r, c, td) {
+      const input = document.createElement("input");
+      input.type = "number"; input.min = c.min; input.max = c.max; input.step = c.step;
+      input.className = "evalkit-cell"; input.dataset.row = r.id; input.dataset.col = c.id;
+      input.setAttribute("aria-label", r.label + " " + c.label);
+      input.title = c.hint || "";
+      input.inputMode = "decimal";
+      input.disabled = locked || !!r.disabled;
+      const v = model.get("values")[key(r.id, c.id)];
+      if (v !== undefined && v !== null) input.value = v;
+      input.addEventListener("change", () => commit(input));
+      input.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); commit(input); } });
+      const ack = document.createElement("span");
+      ack.className = "evalkit-ack";
+      td.appendChild(input); td.appendChild(ack);
+      inputs.set(key(r.id, c.id), input); acks.set(key(r.id, c.id), ack);
+    }
+    if (form) {
+      const r = rows[0];
+      for (const c of cols) {
+        const tr = table.insertRow();
+        const th = document.createElement("th");
+        th.innerHTML = `<div class="evalkit-grid-label">${c.label} <span class="evalkit-grid-scale">${c.min}–${c.max}</span></div>` +
+                       `<div class="evalkit-grid-hint">${(c.hint || "").replace(/\n/g, "<br>")}</div>`;
+        tr.appendChild(th);
+        const td = tr.insertCell();
+        if (r) cell(r, c, td);
+      }
+    } else {
+      for (const r of rows) {
+        const tr = table.insertRow();
+        tr.className = r.disabled ? "evalkit-row-disabled" : "";
+        const th = document.createElement("th");
+        th.textContent = r.label + (r.note ? " · " + r.note : "");
+        tr.appendChild(th);
+        for (const c of cols) cell(r, c, tr.insertCell());
+      }
+    }
+    el.appendChild(table);
+    const submit = model.get("submit_label");
+    if (submit && rows.length && !rows[0].disabled) {
+      const btn = document.createElement("button");
+      btn.className = "evalkit-submit"; btn.textContent = submit; btn.disabled = locked;
+      btn.addEventListener("click", () => {
+        const values = {};
+        for (const [k, input] of inputs) values[k] = input.value;
+        model.send({ type: "submit", values });
+      });
+      el.appendChild(btn);
+    }
+    update();
+  }
+  function update() {
+    const values = model.get("values"), ackv = model.get("acks");
+    for (const [k, input] of inputs) {
+      const v = values[k];
+      if (document.activeElement !== input) input.value = (v === undefined || v === null) ? "" : v;
+      const a = ackv[k], span = acks.get(k);
+      span.textContent = a ? a.text : "";
+      span.dataset.state = a ? a.state : "";
+      input.dataset.state = a ? a.state : "";
+    }
+  }
+  for (const name of ["rows", "cols", "layout", "locked", "banner", "submit_label"]) model.on("change:" + name, draw);
+  model.on("change:values", update);
+  model.on("change:acks", update);
+  draw();
+}
+export default { render };
+"""
+
+_CSS = """
+.evalkit-grid { font-size: 18px; }
+.evalkit-grid table { border-collapse: collapse; }
+.evalkit-grid th, .evalkit-grid td { padding: 4px 6px; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; }
+.evalkit-grid-scale { color: #666; font-size: 0.8em; font-weight: normal; }
+.evalkit-grid-hint { color: #555; font-size: 0.8em; font-weight: normal; }
+.evalkit-grid input.evalkit-cell { width: 5.5em; font-size: 1.1em; padding: 4px; }
+.evalkit-grid-form input.evalkit-cell { width: 6em; font-size: 1.4em; }
+.evalkit-grid input[data-state="ok"] { background: #e8f7e8; border: 1px solid #2e8b57; }
+.evalkit-grid input[data-state="error"] { background: #fdeaea; border: 2px solid #c0392b; }
+.evalkit-grid input[data-state="confirm"] { background: #fff4d6; border: 2px solid #e69b00; }
+.evalkit-ack { display: block; font-size: 0.75em; min-height: 1em; }
+.evalkit-ack[data-state="ok"] { color: #2e8b57; }
+.evalkit-ack[data-state="error"] { color: #c0392b; }
+.evalkit-ack[data-state="confirm"] { color: #b36b00; }
+.evalkit-row-disabled th { color: #999; }
+.evalkit-grid-banner { font-size: 1.3em; font-weight: bold; color: #c0392b; padding: 8px 0; }
+.evalkit-submit { font-size: 1.3em; padding: 10px 28px; margin-top: 12px; background: #1f6feb; color: white;
+                  border: none; border-radius: 6px; }
+.evalkit-submit:disabled { background: #999; }
+"""
+
+
+def ack_key(row: str, col: str) -> str:
+    return f"{row}|{col}"
+
+
+class EntryGrid(anywidget.AnyWidget):
+    _esm = _ESM
+    _css = _CSS
+    rows = traitlets.List().tag(sync=True)           # [{id, label, disabled, note}]
+    cols = traitlets.List().tag(sync=True)           # [{id, label, min, max, step, hint}]
+    values = traitlets.Dict().tag(sync=True)         # {"row|col": number}
+    acks = traitlets.Dict().tag(sync=True)           # {"row|col": {state, text}}
+    layout = traitlets.Unicode("grid").tag(sync=True)
+    locked = traitlets.Bool(False).tag(sync=True)
+    banner = traitlets.Unicode("").tag(sync=True)
+    submit_label = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, on_entry=None, on_submit=None, **kwargs):
+        super().__init__(**kwargs)
+        self.on_entry = on_entry
+        self.on_submit = on_submit
+        self.on_msg(self._message)
+
+    def _message(self, _widget, content, _buffers=None):
+        if content.get("type") == "entry":
+            self.enter(content["row"], content["col"], content.get("value", ""))
+        elif content.get("type") == "submit":
+            self.submit(content.get("values", {}))
+
+    def set_ack(self, row: str, col: str, state: str, text: str) -> None:
+        self.acks = {**self.acks, ack_key(row, col): {"state": state, "text": text}}
+
+    def enter(self, row: str, col: str, value) -> tuple[str, str]:
+        """What the browser does on a committed cell (tests call it directly)."""
+        state, text = self.on_entry(row, col, value) if self.on_entry else ("ok", "")
+        self.set_ack(row, col, state, text)
+        return state, text
+
+    def submit(self, values: dict) -> None:
+        """What the submit button does: every cell at once."""
+        if self.on_submit:
+            self.on_submit(values)

@@ -1,0 +1,90 @@
+"""The workbench's words, Chinese first with English beside: ``t(key, lang, **fields)``."""
+from __future__ import annotations
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # tabs
+    "tab.setup": ("设置", "Setup"),
+    "tab.live": ("现场评分", "Live"),
+    "tab.leaderboard": ("排行榜", "Leaderboard"),
+    "tab.consistency": ("一致性", "Consistency"),
+    "tab.allocation": ("资金分配", "Allocation"),
+    "tab.export": ("导出", "Export"),
+    "lang.switch": ("English", "中文"),
+    # current project
+    "now": ("正在路演", "Now pitching"),
+    "none_now": ("尚未开始路演", "No project is pitching yet"),
+    "next": ("下一个项目 ▶", "Next project ▶"),
+    "prev": ("◀ 上一个", "◀ Previous"),
+    "set_current": ("设为当前", "Set as current"),
+    # entry
+    "saved": ("已保存 ✓", "Saved ✓"),
+    "saved_value": ("已保存 {value:g} ✓", "Saved {value:g} ✓"),
+    "confirm_outlier": ("{judge} 的总分明显偏离其他评委 (z = {z:.1f})，确认保存 {value:g}？",
+                        "{judge}'s total is far from the panel (z = {z:.1f}); save {value:g}?"),
+    "confirm": ("确认保存", "Confirm"),
+    "cancel": ("取消", "Cancel"),
+    "reason": ("更正理由", "Reason for correction"),
+    "needs_reason": ("更正已保存的分数需要填写理由", "Correcting a saved score needs a reason"),
+    "not_number": ("请输入数字", "Enter a number"),
+    "conflict": ("回避", "Conflict of interest"),
+    "conflict_long": ("您与本项目存在利益关系，须回避，不能评分。", "You have a conflict of interest with this project and must not score it."),
+    "locked": ("本轮已锁定", "This round is locked"),
+    "lock": ("锁定本轮", "Lock round"),
+    "unlock": ("解锁本轮", "Unlock round"),
+    "pending": ("未完成评分", "Not yet scored"),
+    "pending_none": ("全部评委已完成评分 ✓", "Every judge has scored ✓"),
+    "pending_item": ("{name}（{scored}/{of}）", "{name} ({scored}/{of})"),
+    # judge page
+    "judge_hello": ("评委：{name}", "Judge: {name}"),
+    "submit": ("提交评分", "Submit scores"),
+    "submitted": ("已提交 ✓ 锁定前可修改", "Submitted ✓ you can correct until the round is locked"),
+    "bad_link": ("评委链接无效，请向评审秘书索取新的链接。", "This judge link is not valid; ask the secretary for a new one."),
+    "total": ("合计", "Total"),
+    "waiting": ("等待路演开始…", "Waiting for the roadshow to start…"),
+    "incomplete": ("请填写全部评分项", "Please fill in every criterion"),
+    # screen / leaderboard
+    "result": ("最终得分", "Final score"),
+    "rule.trimmed": ("去掉{k}个最高分、去掉{k}个最低分后取平均", "mean after dropping the {k} highest and {k} lowest"),
+    "rule.mean": ("平均分", "mean"),
+    "rule.sum": ("总分", "sum"),
+    "rule.median": ("中位数", "median"),
+    "leaderboard": ("排行榜", "Leaderboard"),
+    "rank": ("名次", "Rank"),
+    "project": ("项目", "Project"),
+    "score": ("得分", "Score"),
+    "judges_n": ("评委数", "Judges"),
+    "calibrated": ("校正模型（加性）", "Calibrated (additive)"),
+    "contest_rule": ("大赛规则", "Contest rule"),
+    "tied": ("并列", "tie"),
+    "excluded": ("否决", "vetoed"),
+    "waiting_projects": ("尚未达到评分人数：{n} 个项目", "Not enough scores yet: {n} projects"),
+    "no_ranking": ("暂无可排名的项目", "No project can be ranked yet"),
+    "change_up": ("▲{n}", "▲{n}"),
+    "change_down": ("▼{n}", "▼{n}"),
+    # access
+    "pin": ("秘书PIN码", "Secretary PIN"),
+    "pin_enter": ("进入", "Enter"),
+    "pin_needed": ("本评分库设有PIN码，请输入秘书PIN码。", "This store has a PIN: enter the secretary's PIN."),
+    "pin_wrong": ("PIN码错误", "Wrong PIN"),
+    # setup / other tabs
+    "contest_folder": ("大赛目录", "Contest folder"),
+    "open": ("打开", "Open"),
+    "valid": ("校验通过 ✓", "Valid ✓"),
+    "create": ("新建大赛", "Create contest"),
+    "not_available": ("该功能尚不可用（报告模块尚未完成）。", "Not available yet (the report module is not finished)."),
+    "backup": ("备份评分库", "Back up the store"),
+    "backup_done": ("已备份到 {path}", "Backed up to {path}"),
+    "error": ("错误：{text}", "Error: {text}"),
+}
+
+
+def t(key: str, lang: str = "zh", **fields) -> str:
+    """The message ``key`` in ``lang`` ('zh' or 'en'), formatted with ``fields``."""
+    zh, en = MESSAGES[key]
+    text = en if lang == "en" else zh
+    return text.format(**fields) if fields else text
+
+
+def rule_text(rubric, lang: str = "zh") -> str:
+    """The contest rule in words (shown on the screen under the final score)."""
+    return t(f"rule.{rubric.rule.method}", lang, k=rubric.rule.trim)

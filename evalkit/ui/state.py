@@ -1,0 +1,75 @@
+"""A tiny observable state over the store: pages register redraw callbacks and
+follow the store by polling its ``last_seq`` (cheap), so a write made by any page
+(each served page has its own kernel) shows everywhere within ``interval``."""
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import traceback
+
+
+class AppState:
+    def __init__(self, contest, store, lang: str = "zh"):
+        self.contest = contest
+        self.store = store
+        self.lang = lang
+        self.seq = -1
+        self._scores = None
+        self._listeners: list = []
+        self._task = None
+        self._stop = threading.Event()
+        self.errors: list[str] = []
+
+    def on_change(self, fn) -> None:
+        """Call ``fn(state)`` after every change of the store or of the language."""
+        self._listeners.append(fn)
+
+    def scores(self):
+        """The current score table of the store (cached until the store changes)."""
+        if self._scores is None:
+            self._scores = self.store.scores()
+        return self._scores
+
+    def current(self) -> tuple[str | None, str]:
+        return self.store.current()
+
+    def refresh(self, force: bool = False) -> bool:
+        """Redraw when the store has new events (or ``force``); True when redrawn."""
+        seq = self.store.last_seq
+        if seq == self.seq and not force:
+            return False
+        self.seq, self._scores = seq, None
+        for fn in list(self._listeners):
+            try:
+                fn(self)
+            except Exception:  # a broken view must not stop the others following the store
+                self.errors.append(traceback.format_exc())
+        return True
+
+    def set_lang(self, lang: str) -> None:
+        self.lang = lang
+        self.refresh(force=True)
+
+    def follow(self, interval: float = 0.4):
+        """Poll the store in the kernel's event loop (or a daemon thread without one)."""
+        if self._task is not None or os.environ.get("EVALKIT_NO_FOLLOW"):
+            return self._task
+
+        async def loop():
+            while not self._stop.is_set():
+                await asyncio.sleep(interval)
+                self.refresh()
+
+        try:
+            self._task = asyncio.get_running_loop().create_task(loop())
+        except RuntimeError:
+            def run():
+                while not self._stop.wait(interval):
+                    self.refresh()
+            self._task = threading.Thread(target=run, daemon=True, name="evalkit-follow")
+            self._task.start()
+        return self._task
+
+    def stop(self) -> None:
+        self._stop.set()
