@@ -1,0 +1,137 @@
+"""Publication: the 公示 table, judge score sheets, charts and audit log as Excel,
+one self-contained HTML and an A4 PDF; printable 评分表 for paper scoring.
+
+>>> contest = ek.load_contest("data/demo-huaihe")                       # doctest: +SKIP
+>>> ranking = ek.rank(contest.scores, contest.rubric, method="trimmed")  # doctest: +SKIP
+>>> alloc = ek.allocate(ranking.projects.join(contest.projects.set_index("id")), contest.budget)  # doctest: +SKIP
+>>> ek.report.publish(contest, ranking, alloc, "out/")                  # doctest: +SKIP
+{'xlsx': PosixPath('out/....xlsx'), 'html': ..., 'pdf': ...}
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import DataError, EvalkitError
+from . import tables as T
+from .scoresheet import write_scoresheets
+
+FORMATS = ("xlsx", "html", "pdf")
+
+
+@dataclass
+class Report:
+    """Everything a report shows, built once for every format."""
+    contest: object
+    scores: pd.DataFrame
+    ranking: object
+    allocation: object
+    tables: list = field(default_factory=list)        # T.Table, in sheet order
+    diagnostics: pd.DataFrame | None = None
+    agreement: pd.DataFrame | None = None
+    _charts: list | None = None
+
+    @property
+    def title(self) -> str:
+        return self.contest.name.zh
+
+    @property
+    def subtitle(self) -> str:
+        return f"{self.contest.name.en}  ·  {self.contest.date}" if self.contest.name.en != self.contest.name.zh \
+            else str(self.contest.date)
+
+    def charts(self):
+        """(key, title, Figure) for each chart, drawn on first use."""
+        if self._charts is None:
+            from .charts import all_charts, method_ranks
+            ranks = method_ranks(self.scores, self.contest.rubric)
+            self._charts = all_charts(self.contest, self.scores, self.ranking, self.allocation, self.diagnostics,
+                                      self.agreement, ranks)
+        return self._charts
+
+    def table(self, key: str):
+        return [t for t in self.tables if t.key == key]
+
+
+def _default_history(contest):
+    db = Path(contest.dir) / "evalkit.db"
+    if not db.exists():
+        return None
+    with contest.open_store() as store:
+        return store.history()
+
+
+def build_report(contest, ranking, allocation=None, *, scores: pd.DataFrame | None = None,
+                 history: pd.DataFrame | None = None, anonymise: bool = False) -> Report:
+    """Assemble the report's tables: 公示, one per judge, 评分明细, 一致性, 评委诊断,
+    资金分配 (when an allocation is given) and 审计日志 (the store's events; by default
+    read from the contest's evalkit.db when it exists)."""
+    scores = contest.scores if scores is None else scores
+    if scores is None or len(scores) == 0:
+        raise DataError("no scores to report / 没有评分", where=str(getattr(contest, "dir", "contest")),
+                        key="scores", expected="a non-empty long score table", found="0 rows")
+    if history is None:
+        history = _default_history(contest)
+    rep = Report(contest, scores, ranking, allocation)
+    rep.agreement = T.criterion_agreement(contest, scores)
+    try:
+        rep.diagnostics = T.judge_diagnostics(contest, scores, anonymise)
+    except EvalkitError:
+        rep.diagnostics = None      # too few complete judges: the report still goes out
+    rep.tables = [T.gongshi(contest, ranking, allocation)]
+    rep.tables += T.judge_tables(contest, scores, anonymise)
+    rep.tables.append(T.breakdown(contest, scores, ranking))
+    rep.tables.append(T.agreement_table(contest, scores))
+    if rep.diagnostics is not None:
+        rep.tables.append(T.diagnostics_table(rep.diagnostics))
+    if allocation is not None:
+        rep.tables.append(T.allocation_table(contest, allocation))
+    rep.tables.append(T.audit_table(contest, history, anonymise))
+    return rep
+
+
+def publish(contest, ranking, allocation, out_dir, formats=FORMATS, *, scores: pd.DataFrame | None = None,
+            history: pd.DataFrame | None = None, anonymise: bool = False, scoresheets: bool = False,
+            stem: str | None = None) -> dict:
+    """Write the contest's results to ``out_dir``.
+
+    - xlsx: sheets 公示 (rank, project, organisation, category, final score to the
+      rule's decimals, amount awarded), one sheet per judge (named by the judge, or
+      评委1.. with ``anonymise=True``; readable back by
+      :func:`evalkit.io.read_score_workbook` when not anonymised), 评分明细, 一致性,
+      评委诊断, 资金分配 (with reasons) and 审计日志;
+    - html: one self-contained file, charts embedded as PNG;
+    - pdf: A4 with the contest's name and date on every page and page numbers.
+
+    ``scores`` defaults to ``contest.scores``; ``history`` to the store's audit log.
+    ``scoresheets=True`` also writes the blank 评分表 (xlsx and pdf). Returns
+    {format: path}.
+    """
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        raise DataError("unknown report format", key="formats", expected=" / ".join(FORMATS), found=bad)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    rep = build_report(contest, ranking, allocation, scores=scores, history=history, anonymise=anonymise)
+    stem = stem or f"{contest.id}-report"
+    written = {}
+    if "xlsx" in formats:
+        from .xlsx import write_xlsx
+        written["xlsx"] = out / f"{stem}.xlsx"
+        write_xlsx(rep.tables, written["xlsx"], title=rep.title)
+    if "html" in formats:
+        from .html import write_html
+        written["html"] = out / f"{stem}.html"
+        write_html(rep, written["html"])
+    if "pdf" in formats:
+        from .pdf import write_pdf
+        written["pdf"] = out / f"{stem}.pdf"
+        write_pdf(rep, written["pdf"])
+    if scoresheets:
+        written.update(write_scoresheets(contest, out, stem=f"{contest.id}-评分表"))
+    return written
+
+
+__all__ = ["publish", "build_report", "Report", "write_scoresheets", "FORMATS"]
