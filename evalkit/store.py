@@ -13,6 +13,13 @@ Durability: WAL journal with ``synchronous=FULL``; :meth:`record` returns only
 after its transaction is committed. Several processes may write at once (each
 served notebook page runs its own kernel): writes take SQLite's write lock with
 ``BEGIN IMMEDIATE`` under a busy timeout, and retry while the file is busy.
+
+Access: a judge's page works through :class:`JudgeSession` (bound to the judge's
+random token; records only for that judge; reads only what
+:meth:`Store.visible_scores` allows: the judge's own scores, and everyone's once
+the round is locked). The secretary's actions need the PIN once one is set.
+The newest event's sequence and hash are also kept in ``meta`` (``head``), so a
+deleted or appended last event is caught as well.
 """
 from __future__ import annotations
 
@@ -38,6 +45,7 @@ if TYPE_CHECKING:  # pragma: no cover
 SCHEMA_VERSION = "1"
 GENESIS = "0" * 64
 SCORE_KINDS = ("score", "retract")
+TOKEN_BYTES = 24  # 192 random bits per judge link (secrets.token_urlsafe)
 EVENT_FIELDS = ("seq", "ts", "kind", "judge", "project", "criterion", "round", "score", "entered_by", "reason")
 
 _SCHEMA = """
@@ -76,6 +84,161 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
+def _insert_chained(c, events: list[dict]) -> list[dict]:
+    """Append events (inside the caller's write transaction): number them, chain
+    their hashes, and move the head kept in meta."""
+    last = c.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+    seq, prev = last if last else (0, GENESIS)
+    rows = []
+    for ev in events:
+        seq += 1
+        ev.update(seq=seq, ts=_now())
+        ev["hash"] = event_hash(prev, ev)
+        rows.append([ev[k] for k in EVENT_FIELDS] + [prev, ev["hash"]])
+        prev = ev["hash"]
+    c.executemany("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    c.execute("INSERT OR REPLACE INTO meta VALUES ('head', ?)", (json.dumps([seq, prev]),))
+    return events
+
+
+def verify_chain(rows, head=None) -> dict:
+    """Walk the hash chain (rows: EVENT_FIELDS + prev_hash, hash, by seq).
+
+    Names the first bad event: "edited" (its content no longer matches its hash, or
+    its successor still links to its original hash), "deleted" (a sequence gap,
+    renumbered successors, or the head kept in meta pointing past the last event),
+    "inserted" (an event whose successor links past it, or one after the head).
+    The chain alone cannot catch an attacker who rewrites every later hash and the
+    head: the backups written at each lock and a published replay digest anchor it.
+    """
+    def bad(seq, problem):
+        return dict(ok=False, events=len(rows), first_bad=seq, problem=problem)
+
+    head_seq = head[0] if head else None
+    prev, prev_link, expected_seq = GENESIS, None, 1
+    for row in rows:
+        ev = dict(zip(EVENT_FIELDS, row[:len(EVENT_FIELDS)]))
+        prev_hash, h, seq = row[-2], row[-1], ev["seq"]
+        if seq != expected_seq:
+            return bad(expected_seq, f"event {expected_seq} was deleted (the sequence jumps to {seq})")
+        if head_seq is not None and seq > head_seq:
+            return bad(seq, f"event {seq} was inserted after the last recorded event {head_seq}")
+        if prev_hash != prev:
+            if prev_link is not None and prev_hash == prev_link:
+                return bad(seq - 1, f"event {seq - 1} was inserted (event {seq} links past it)")
+            if seq > 1 and event_hash(prev_hash, ev) == h:
+                return bad(seq - 1, f"event {seq - 1} was edited (event {seq} links to its original hash)")
+            if event_hash(prev_hash, dict(ev, seq=seq + 1)) == h:
+                return bad(seq, f"event {seq} was deleted (later events were renumbered)")
+            return bad(seq, f"event {seq} was edited (it does not link to event {seq - 1})")
+        if event_hash(prev, ev) != h:
+            return bad(seq, f"event {seq} was edited")
+        prev_link, prev, expected_seq = prev_hash, h, expected_seq + 1
+    if head is not None:
+        if head_seq > expected_seq - 1:
+            return bad(expected_seq, f"event {expected_seq} was deleted (the store recorded {head_seq} events)")
+        if head[1] != prev:
+            return bad(head_seq, f"event {head_seq} was edited (it differs from the recorded last event)")
+    return dict(ok=True, events=len(rows), first_bad=None, problem="")
+
+
+def _copy(source: sqlite3.Connection, dest) -> Path:
+    """SQLite online backup of an open connection into ``dest`` (made or overwritten)."""
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    target = sqlite3.connect(str(dest))
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+    return dest
+
+
+def _open_existing(path, *, readonly: bool) -> sqlite3.Connection:
+    path = Path(path)
+    if not path.is_file():
+        raise StoreError("no such store file", where=str(path), expected="an evalkit.db file", found="nothing")
+    mode = "ro" if readonly else "rw"
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True, isolation_level=None)
+
+
+def read_log(path) -> tuple[list[tuple], dict, str]:
+    """(event rows: EVENT_FIELDS + prev_hash, hash by seq; the meta table; SQLite's
+    integrity_check answer) of a store file, through a read-only connection."""
+    try:
+        conn = _open_existing(path, readonly=True)
+        try:
+            integrity = "; ".join(r[0] for r in conn.execute("PRAGMA integrity_check").fetchall())
+            rows = conn.execute("SELECT " + ", ".join(EVENT_FIELDS) + ", prev_hash, hash FROM events ORDER BY seq").fetchall()
+            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot read the store: {exc}", where=str(path), expected="an evalkit SQLite store",
+                         found=str(exc)) from None
+    return rows, meta, integrity
+
+
+def verify_file(path) -> dict:
+    """Check a store file without a contest: SQLite's integrity check and the hash
+    chain. Returns verify()'s dict plus "integrity" ("ok" when the file is sound)."""
+    rows, meta, integrity = read_log(path)
+    result = verify_chain(rows, json.loads(meta["head"]) if meta.get("head") else None)
+    result["integrity"] = integrity
+    if integrity != "ok" and result["ok"]:
+        result.update(ok=False, problem=f"SQLite integrity check: {integrity}")
+    return result
+
+
+def backup_file(source, dest) -> Path:
+    """Copy a store file with SQLite's online backup API (safe while pages write)."""
+    try:
+        conn = _open_existing(source, readonly=True)
+        try:
+            return _copy(conn, dest)
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot back up the store: {exc}", where=str(source), expected="an evalkit SQLite store",
+                         found=str(exc)) from None
+
+
+def restore_file(backup, dest, *, force: bool = False) -> Path | None:
+    """Restore a backup into ``dest`` (online backup API, so a WAL store is replaced
+    cleanly). The backup must verify. An existing ``dest`` needs ``force``; it is
+    first copied aside (returned path) so a restore never loses data."""
+    check = verify_file(backup)
+    if not check["ok"]:
+        raise TamperError(f"the backup does not verify: {check['problem']}", where=str(backup),
+                          expected="a sound backup with an unbroken hash chain", found=check["problem"])
+    dest = Path(dest)
+    aside = None
+    if dest.exists():
+        if not force:
+            raise StoreError("the store file exists; restoring would replace it", where=str(dest),
+                             expected="a new path, or --force", found="an existing store")
+        aside = backup_file(dest, dest.with_name(f"{dest.stem}-before-restore-{_stamp()}.db"))
+    try:
+        src = _open_existing(backup, readonly=True)
+        try:
+            target = sqlite3.connect(str(dest), timeout=30)
+            try:
+                src.backup(target)
+                target.execute("PRAGMA journal_mode=WAL")
+            finally:
+                target.close()
+        finally:
+            src.close()
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot restore: {exc}", where=str(dest), expected="a writable store path",
+                         found=str(exc)) from None
+    return aside
+
+
+def _stamp() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+
+
 class Store:
     """A contest's score store.
 
@@ -98,14 +261,23 @@ class Store:
         try:
             self._conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None,
                                          check_same_thread=False)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=FULL")
             self._conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+            # switching to WAL needs a moment alone with the file: retried like a write
+            self._write(lambda c: c.execute("PRAGMA journal_mode=WAL"), script=True)
+            self._conn.execute("PRAGMA synchronous=FULL")
             self._write(lambda c: c.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;"), script=True)
             self._init_meta()
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.Error, StoreError) as exc:
+            if getattr(self, "_conn", None) is not None:
+                self._conn.close()
+            if isinstance(exc, StoreError):
+                raise
             raise StoreError(f"cannot open the store: {exc}", where=str(self.path), expected="an evalkit SQLite store",
                              found=str(exc)) from None
+        # the contest is fixed for the store's life: look-ups at the door stay cheap
+        self._judges = frozenset(contest.judge_ids)
+        self._projects = frozenset(contest.project_ids)
+        self._rounds = tuple(r.id for r in contest.rounds)
         self._secretary = self._check_pin(pin)
 
     # --- connection helpers -----------------------------------------------
@@ -136,11 +308,13 @@ class Store:
                     except BaseException:
                         self._conn.execute("ROLLBACK")
                         raise
-                except sqlite3.OperationalError as exc:
-                    if "locked" not in str(exc) and "busy" not in str(exc):
-                        raise
+                except sqlite3.Error as exc:
                     if self._conn.in_transaction:
                         self._conn.execute("ROLLBACK")
+                    busy = isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
+                    if not busy:
+                        raise StoreError(f"the store refused the write: {exc}", where=str(self.path),
+                                         expected="a writable evalkit store", found=str(exc)) from None
                     if time.monotonic() > deadline:
                         raise StoreError("the store stayed busy", where=str(self.path), expected="a free store",
                                          found=str(exc)) from None
@@ -149,7 +323,11 @@ class Store:
 
     def _read(self, sql, params=()):
         with self._lock:
-            return self._conn.execute(sql, params).fetchall()
+            try:
+                return self._conn.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot read the store: {exc}", where=str(self.path),
+                                 expected="a readable evalkit store", found=str(exc)) from None
 
     def _init_meta(self):
         def init(c):
@@ -205,24 +383,28 @@ class Store:
         self._require_secretary("issuing judge links")
         have = {j for (j,) in self._read("SELECT judge FROM access")}
         judges = [j for j in self.contest.judge_ids if renew or j not in have]
-        tokens = {j: secrets.token_urlsafe(18) for j in judges}
-        salt = self._meta("pin_salt")
-        rows = [(j, hashlib.sha256((salt + t).encode()).hexdigest()) for j, t in tokens.items()]
+        tokens = {j: secrets.token_urlsafe(TOKEN_BYTES) for j in judges}
+        rows = [(j, self._token_hash(t)) for j, t in tokens.items()]
         self._write(lambda c: c.executemany("INSERT OR REPLACE INTO access VALUES (?, ?)", rows))
         return tokens
 
+    def _token_hash(self, token: str) -> str:
+        # tokens carry 192 random bits, so one salted SHA-256 suffices (no stretching needed)
+        return hashlib.sha256((self._meta("pin_salt") + str(token)).encode()).hexdigest()
+
     def judge_for_token(self, token: str) -> str:
-        if not token:
+        """The judge a link's token belongs to, or AccessError."""
+        if not token or not isinstance(token, str):
             raise AccessError("no judge token given", where=str(self.path), expected="a judge link", found="nothing")
-        h = hashlib.sha256((self._meta("pin_salt") + str(token)).encode()).hexdigest()
-        rows = self._read("SELECT judge FROM access WHERE token_hash = ?", (h,))
+        rows = self._read("SELECT judge FROM access WHERE token_hash = ?", (self._token_hash(token),))
         if not rows:
             raise AccessError("unknown judge token", where=str(self.path), expected="a valid judge link",
                               found="an unknown token")
         return rows[0][0]
 
     def judge_session(self, token: str) -> "JudgeSession":
-        return JudgeSession(self, self.judge_for_token(token))
+        """The judge's page's handle on the store (AccessError for a wrong or missing token)."""
+        return JudgeSession(self, self.judge_for_token(token), token)
 
     # --- events -------------------------------------------------------------
     def _append(self, kind, *, judge=None, project=None, criterion=None, round=None, score=None, entered_by=None,
@@ -230,29 +412,22 @@ class Store:
         def tx(c):
             if guard is not None:
                 guard(c)
-            last = c.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
-            seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-            ev = dict(seq=seq, ts=_now(), kind=kind, judge=judge, project=project, criterion=criterion, round=round,
-                      score=score, entered_by=entered_by, reason=reason)
-            h = event_hash(prev, ev)
-            c.execute("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                      [ev[k] for k in EVENT_FIELDS] + [prev, h])
-            ev["hash"] = h
-            return ev
+            return _insert_chained(c, [dict(kind=kind, judge=judge, project=project, criterion=criterion, round=round,
+                                            score=score, entered_by=entered_by, reason=reason)])[0]
         return self._write(tx)
 
     def _round(self, round) -> str:
         r = self.contest.default_round if round is None else str(round)
-        if r not in {x.id for x in self.contest.rounds}:
+        if r not in self._rounds:
             raise ScoreError(f"unknown round '{r}'", where=str(self.path), key="round",
-                             expected="one of " + ", ".join(x.id for x in self.contest.rounds), found=r)
+                             expected="one of " + ", ".join(self._rounds), found=r)
         return r
 
     def _check_key(self, judge, project, criterion, where):
-        if judge not in set(self.contest.judge_ids):
+        if judge not in self._judges:
             raise ScoreError(f"unknown judge '{judge}'", where=where, key="judge", expected="a judge of the contest",
                              found=judge)
-        if project not in set(self.contest.project_ids):
+        if project not in self._projects:
             raise ScoreError(f"unknown project '{project}'", where=where, key="project",
                              expected="a project of the contest", found=project)
         if self.contest.is_conflicted(judge, project):
@@ -313,9 +488,13 @@ class Store:
             raise ScoreError("a retraction needs a reason", where=str(self.path), key="reason", expected="a reason",
                              found="nothing")
         self._require_secretary("retracting a score")
+        judge, project, criterion = str(judge), str(project), str(criterion)
+        if judge not in self._judges or project not in self._projects or self.contest.rubric.item_kind(criterion) is None:
+            raise ScoreError("no such score to retract", where=str(self.path), key="judge/project/criterion",
+                             expected="a judge, project and criterion of the contest", found=(judge, project, criterion))
         round_id = self._round(round)
         guard = self._score_guard(round_id, None, correction_needs_reason=None, by_judge=False)
-        return self._append("retract", judge=str(judge), project=str(project), criterion=str(criterion), round=round_id,
+        return self._append("retract", judge=judge, project=project, criterion=criterion, round=round_id,
                             entered_by=entered_by or "secretary", reason=reason, guard=guard)
 
     def lock(self, round=None, entered_by="secretary", reason=None) -> dict:
@@ -338,7 +517,7 @@ class Store:
         """Set the project now pitching (judges' and screen pages follow it)."""
         self._require_secretary("changing the project now pitching")
         project = str(project)
-        if project not in set(self.contest.project_ids):
+        if project not in self._projects:
             raise ScoreError(f"unknown project '{project}'", where=str(self.path), key="project",
                              expected="a project of the contest", found=project)
         return self._append("current", project=project, round=self._round(round), entered_by=entered_by)
@@ -388,6 +567,15 @@ class Store:
         df["score"] = df["score"].astype(float)
         return self.contest.with_panels(df)
 
+    def visible_scores(self, judge, round=None) -> pd.DataFrame:
+        """What a judge's page may show: the judge's own scores, and everyone's in a
+        locked round (before the lock no judge sees another's scores)."""
+        df = self.scores(round)
+        if df.empty:
+            return df
+        locked = {r for r in set(df["round"]) if self.is_locked(r)}
+        return df[(df["judge"] == str(judge)) | df["round"].isin(locked)].reset_index(drop=True)
+
     def history(self, judge=None, project=None) -> pd.DataFrame:
         """Every event (the audit trail), oldest first."""
         sql = "SELECT " + ", ".join(EVENT_FIELDS) + ", hash FROM events WHERE 1=1"
@@ -404,21 +592,8 @@ class Store:
         "problem": text}; the first event edited, deleted or inserted outside evalkit
         breaks the chain at that event."""
         rows = self._read("SELECT " + ", ".join(EVENT_FIELDS) + ", prev_hash, hash FROM events ORDER BY seq")
-        prev, expected_seq = GENESIS, 1
-        for row in rows:
-            ev = dict(zip(EVENT_FIELDS, row[:len(EVENT_FIELDS)]))
-            prev_hash, h = row[-2], row[-1]
-            if ev["seq"] != expected_seq:
-                return dict(ok=False, events=len(rows), first_bad=ev["seq"],
-                            problem=f"event {expected_seq} is missing (deleted)")
-            if prev_hash != prev:
-                return dict(ok=False, events=len(rows), first_bad=ev["seq"],
-                            problem=f"event {ev['seq']} does not follow event {ev['seq'] - 1} (inserted or reordered)")
-            if event_hash(prev, ev) != h:
-                return dict(ok=False, events=len(rows), first_bad=ev["seq"],
-                            problem=f"event {ev['seq']} was edited")
-            prev, expected_seq = h, expected_seq + 1
-        return dict(ok=True, events=len(rows), first_bad=None, problem="")
+        head = self._meta("head")
+        return verify_chain(rows, json.loads(head) if head else None)
 
     def check_integrity(self) -> None:
         """Raise TamperError when the hash chain does not verify."""
@@ -429,15 +604,8 @@ class Store:
 
     def backup(self, dest) -> Path:
         """Copy the store with SQLite's online backup API (safe while others write)."""
-        dest = Path(dest)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        target = sqlite3.connect(str(dest))
-        try:
-            with self._lock:
-                self._conn.backup(target)
-        finally:
-            target.close()
-        return dest
+        with self._lock:
+            return _copy(self._conn, dest)
 
     # --- import -----------------------------------------------------------------
     def import_scores(self, scores: pd.DataFrame | str | Path, *, dry_run: bool = False, entered_by="import",
@@ -465,6 +633,8 @@ class Store:
         report = pd.DataFrame(plan, columns=["judge", "project", "criterion", "round", "old", "new", "action"])
         if dry_run:
             return report
+        if self.has_pin:
+            self._require_secretary("importing scores")
         if (report["action"] == "change").any():
             self._require_secretary("changing recorded scores by import")
             if not reason:
@@ -477,18 +647,11 @@ class Store:
                 if self._locked(c, rid):
                     raise RoundLockedError(f"round '{rid}' is locked", where=str(self.path), key="round",
                                            expected="an open round", found="locked")
-            last = c.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
-            seq, prev = (last[0], last[1]) if last else (0, GENESIS)
-            rows = []
-            for r in todo.itertuples(index=False):
-                seq += 1
-                ev = dict(seq=seq, ts=_now(), kind="score", judge=r.judge, project=r.project, criterion=r.criterion,
-                          round=r.round, score=r.new, entered_by=entered_by, reason=reason)
-                h = event_hash(prev, ev)
-                rows.append([ev[k] for k in EVENT_FIELDS] + [prev, h])
-                prev = h
-            c.executemany("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
-        self._write(tx)
+            _insert_chained(c, [dict(kind="score", judge=r.judge, project=r.project, criterion=r.criterion,
+                                     round=r.round, score=r.new, entered_by=entered_by, reason=reason)
+                                for r in todo.itertuples(index=False)])
+        if len(todo):
+            self._write(tx)
         return report
 
 
@@ -496,17 +659,36 @@ class JudgeSession:
     """What a judge's own page may do: record and correct their own scores, see
     their own scores only, never for a conflicted project or into a locked round."""
 
-    def __init__(self, store: Store, judge: str):
+    def __init__(self, store: Store, judge: str, token: str):
         self.store = store
         self.judge = judge
+        self._token = token
+
+    def _check_token(self):
+        # a renewed link (judge_tokens(renew=True)) ends the old page's rights at once
+        if self.store.judge_for_token(self._token) != self.judge:  # pragma: no cover - tokens map to one judge
+            raise AccessError("this link belongs to another judge", where=str(self.store.path),
+                              expected=f"judge {self.judge}", found="another judge")
 
     def record(self, project, criterion, score, reason=None) -> dict:
-        project_now, round_id = self.store.current()
+        """Record the judge's own score for a project in the current round.
+
+        Refused: a project the judge is conflicted with (ScoreError, 回避), a
+        locked round (RoundLockedError), a revoked link (AccessError)."""
+        self._check_token()
+        project = str(project)
+        if self.store.contest.is_conflicted(self.judge, project):
+            raise AccessError(f"judge '{self.judge}' has a conflict of interest with project '{project}' (回避)",
+                              where=str(self.store.path), key="project", expected="a project without conflict",
+                              found=project)
+        _, round_id = self.store.current()
         return self.store.record(self.judge, project, criterion, score, round=round_id, entered_by=f"judge:{self.judge}",
                                  reason=reason or None, _by_judge=True)
 
     def scores(self) -> pd.DataFrame:
-        return self.store.scores(judge=self.judge)
+        """The scores this judge's page may show (see :meth:`Store.visible_scores`)."""
+        self._check_token()
+        return self.store.visible_scores(self.judge)
 
     def is_conflicted(self, project) -> bool:
         return self.store.contest.is_conflicted(self.judge, project)
