@@ -109,7 +109,11 @@ def _anova(r: Ratings, confidence: float):
     ss_e = ss_w - ss_j
     msb, msj = ss_b / (n - 1), ss_j / (k - 1)
     msw, mse = ss_w / (n * (k - 1)), ss_e / ((n - 1) * (k - 1))
-    if mse <= 0 or msw <= 0:
+    if msb <= 1e-12 * ss_tot:
+        raise DataError("every target has the same mean rating: the average-measure ICCs are undefined "
+                        "/ 各对象平均分完全相同, ICC 无定义", where=_WHERE, expected="targets whose means differ",
+                        found="between-target mean square 0")
+    if mse <= 1e-12 * ss_tot or msw <= 1e-12 * ss_tot:
         # every rating is explained by target + rater: no residual variance
         raise DataError("no residual variance (ratings are exactly additive): the F tests are undefined "
                         "/ 无残差方差", where=_WHERE, expected="residual variance > 0", found=0.0)
