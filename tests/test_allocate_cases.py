@@ -190,8 +190,10 @@ def test_bad_inputs_are_typed_errors():
         allocate(demo().assign(requested=-1), 100)
     with pytest.raises(AllocationError):
         allocate(demo(), 100, min_fraction=1.5)
-    with pytest.raises(AllocationError):
+    with pytest.raises(AllocationError, match="nope"):  # a minimum for a category without projects
         allocate(demo(), 100, category="category", category_min_share={"nope": 0.1})
+    with pytest.raises(AllocationError):
+        allocate(demo(), 100, category="category", category_max_share=1.5)
 
 
 def test_project_id_from_index_or_id_column():

@@ -103,10 +103,10 @@ def run_proportional(p, weight_floor: float):
     if budget < 0:
         raise AllocationError("固定入选的项目超出预算 (the fixed-in projects exceed the budget)", key="fixed_in",
                               expected=f"at most {money_text(p, p.budget)}", found=money_text(p, amounts.sum()))
-    live = (w > 0) & ~fixed
-    if cost[live].sum() <= budget:
-        amounts[live] = cost[live]
+    if cost[eligible & ~fixed].sum() <= budget:  # enough for everyone eligible
+        amounts[eligible] = cost[eligible]
         return amounts, {}
+    live = (w > 0) & ~fixed
     # water-filling: find lam with sum min(cost, lam*w) = budget, capping projects in ratio order
     ratio = np.where(live, cost / np.where(w > 0, w, 1), np.inf)
     idx = np.argsort(ratio[live], kind="stable")
@@ -136,7 +136,8 @@ def run_proportional(p, weight_floor: float):
             if amounts[j] < cost[j]:
                 amounts[j] += 1
                 left -= 1
-    reasons = {}
+    reasons = {j: ("得分未高于门槛，按比例分配份额为零", "score not above the threshold: a proportional share of zero")
+               for j in np.flatnonzero(eligible & (w == 0) & ~fixed)}
     for j in rest:
         if amounts[j] < cost[j]:
             reasons[j] = (f"按得分比例分配：{money_text(p, amounts[j])}（申请 {money_text(p, cost[j])}）",

@@ -89,12 +89,12 @@ class Model:
             if kind == "budget":
                 dense.append(self._amount_row(np.arange(n))); dlo.append(-np.inf); dhi.append(p.budget)
             elif kind in ("category_min", "category_max"):
-                members = np.array([j for j in range(n) if p.category[j] == key])
+                members = np.array([j for j in range(n) if p.category[j] == key], dtype=np.int64)
                 dense.append(self._amount_row(members))
                 dlo.append(p.cat_min[key] if kind == "category_min" else -np.inf)
                 dhi.append(p.cat_max[key] if kind == "category_max" else np.inf)
             elif kind == "org_cap":
-                members = np.array([j for j in range(n) if p.org[j] == key])
+                members = np.array([j for j in range(n) if p.org[j] == key], dtype=np.int64)
                 dense.append(self._amount_row(members)); dlo.append(-np.inf); dhi.append(p.org_cap[key])
             elif kind == "fixed_in":
                 lb[p.ids.index(key)] = 1

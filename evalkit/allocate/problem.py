@@ -39,10 +39,7 @@ def _per_key(value, keys, name: str, kind: str) -> dict:
     if value is None:
         return {}
     if isinstance(value, dict):
-        unknown = [k for k in value if k not in set(keys)]
-        if unknown:
-            raise AllocationError(f"{name} names a {kind} that no project has", key=name,
-                                  expected=f"one of {sorted(set(keys), key=natural_key)}", found=unknown)
+        # a key no project has is kept: a minimum for an empty category is reported as infeasible
         return {k: float(v) for k, v in value.items() if v is not None}
     return {k: float(value) for k in keys}
 
