@@ -1,0 +1,13 @@
+"""Research on many contests and their outcomes.
+
+Each analysis takes long frames with column-name arguments and returns a tidy frame:
+
+* :func:`judge_effects` -- recurring judges' severity across contests and its stability over years;
+* :func:`predictive_validity` -- do roadshow scores predict later outcomes (per aggregation method);
+* :func:`counterfactual` -- which funding decisions other aggregation / allocation rules change;
+* :func:`rank_stability` -- bootstrap over judges: the chance each project's rank falls in each band;
+* :func:`decision_study` -- G-theory: how many judges give a reliability of 0.8.
+"""
+from .decision import decision_study
+
+__all__ = ["decision_study"]
