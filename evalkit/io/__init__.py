@@ -1,3 +1,4 @@
 """Readers and writers: CSV text in Chinese encodings, pabulib, Excel workbooks, contest collections."""
 from .csvtext import decode_text, read_csv_text
 from .pabulib import read_pabulib
+from .excel import read_score_workbook

@@ -26,6 +26,7 @@ class Table:
     frame: pd.DataFrame
     formats: dict = field(default_factory=dict)   # column -> Excel number format
     note: str = ""
+    judge: str | None = None                      # judge sheets: the judge's id
 
 
 def round_half_up(values, decimals: int):
@@ -152,7 +153,7 @@ def judge_tables(contest, scores, anonymise: bool = False) -> list[Table]:
                     for p in df["项目编号"]]
         name = sheet_name(labels[j], taken)
         out.append(Table("judge", name, Text(f"评委评分表 · {labels[j]}", f"Scores of judge {labels[j]}"), df,
-                         formats, note=j))
+                         formats, judge=j))
     return out
 
 
