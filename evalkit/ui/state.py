@@ -31,6 +31,11 @@ class AppState:
             self._scores = self.store.scores()
         return self._scores
 
+    def round_scores(self):
+        """The scores of the round now running (what the live views rank)."""
+        sc = self.scores()
+        return sc[sc["round"] == self.current()[1]]
+
     def current(self) -> tuple[str | None, str]:
         return self.store.current()
 
