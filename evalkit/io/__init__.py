@@ -2,3 +2,4 @@
 from .csvtext import decode_text, read_csv_text
 from .pabulib import read_pabulib
 from .excel import read_score_workbook
+from .contests import read_contests
