@@ -114,7 +114,7 @@ def _prepare(scores, rubric, judge, project, value, criterion, panel) -> _Data:
                             where=f"{where} row {i + 2}", key="judge,project", expected="one row per pair",
                             found=f"a second row for ({df['judge'].iloc[i]}, {df['project'].iloc[i]})")
         return _Data(df.reset_index(drop=True), None, None, None, notes)
-    kind = df["criterion"].map(rubric.item_kind)
+    kind = df["criterion"].map({u: rubric.item_kind(u) for u in df["criterion"].unique()})
     if kind.isna().any():
         i = int(np.flatnonzero(kind.isna().to_numpy())[0])
         raise DataError(f"unknown criterion '{df['criterion'].iloc[i]}'", where=f"{where} row {i + 2}",

@@ -18,11 +18,19 @@ class Method:
 
 
 def _methods() -> dict[str, Method]:
+    from . import bayes, linear, rasch, standardise
     return {m.name: m for m in (
         Method("sum", rules.fit_sum),
         Method("mean", rules.fit_mean),
         Method("trimmed", rules.fit_trimmed, ("trim",)),
         Method("median", rules.fit_median),
+        Method("zscore", standardise.fit_zscore, family="standardise"),
+        Method("rank", standardise.fit_rank, family="standardise"),
+        Method("additive", linear.fit_additive, needs_connected=True, family="model"),
+        Method("affine", linear.fit_affine, ("max_iter", "tol", "shrink"), needs_connected=True, family="model"),
+        Method("mfrm", rasch.fit_mfrm, ("categories", "max_iter", "tol"), needs_connected=True,
+               criterion_level=True, family="model"),
+        Method("bayes", bayes.fit_bayes, family="model"),
     )}
 
 

@@ -1,0 +1,141 @@
+"""Judge assignment for large preliminary rounds (初评分组).
+
+``assign`` gives each project ``per_project`` judges, balancing the judges' load,
+never assigning a conflicted judge (回避), and keeps the design connected so that
+the calibration methods (``ek.rank(..., method="additive")`` and friends) can put
+every pair of projects on one scale.
+
+Connectivity by construction: projects are placed one by one, and every project
+after the first takes at least one judge who already has a project; so each new
+judge joins the group through a project shared with it, and the judges who have
+projects always form one connected group. Among the allowed judges the least
+loaded are chosen, ties broken at random (``seed``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .aggregate.design import connectivity
+from .errors import DesignError
+
+
+@dataclass
+class Assignment:
+    table: pd.DataFrame        # project, judge: one row per assignment
+    load: pd.Series            # judge -> number of projects
+    connected: bool
+    n_components: int
+    notes: list[str] = field(default_factory=list)
+
+
+def _ids(x, what: str) -> list[str]:
+    if isinstance(x, pd.DataFrame):
+        if "id" not in x.columns:
+            raise DesignError(f"the {what} table needs an 'id' column", key="id", expected="column id",
+                              found=list(x.columns))
+        x = x["id"]
+    if isinstance(x, (int, np.integer)):
+        return [f"{what[0].upper()}{i + 1}" for i in range(int(x))]
+    ids = [str(v) for v in x]
+    if len(set(ids)) != len(ids):
+        raise DesignError(f"{what} ids repeat", key=what, expected="unique ids", found=ids)
+    return ids
+
+
+def _conflict_test(conflicts):
+    """conflicts as a callable (judge, project) -> bool, a frame with judge and
+    project columns, a mapping judge -> projects, or an iterable of pairs."""
+    if conflicts is None:
+        return lambda j, p: False
+    if callable(conflicts):
+        return lambda j, p: bool(conflicts(j, p))
+    if isinstance(conflicts, pd.DataFrame):
+        pairs = set(zip(conflicts["judge"].astype(str), conflicts["project"].astype(str)))
+    elif isinstance(conflicts, dict):
+        pairs = {(str(j), str(p)) for j, ps in conflicts.items() for p in ([ps] if isinstance(ps, str) else ps)}
+    else:
+        pairs = {(str(j), str(p)) for j, p in conflicts}
+    return lambda j, p: (j, p) in pairs
+
+
+def assign(projects, judges, per_project: int = 3, conflicts=None, seed=None) -> Assignment:
+    """Assign ``per_project`` judges to every project, load-balanced, conflict-free
+    and connected.
+
+    Parameters
+    ----------
+    projects, judges : ids (list-like), a frame with an ``id`` column, or a count.
+    per_project : judges per project (>= 2 whenever more than one judge is used:
+        with one judge per project no two judges share a project).
+    conflicts : pairs (judge, project) that must not be assigned — a callable
+        ``f(judge, project) -> bool`` (e.g. ``contest.is_conflicted``), a frame
+        with judge and project columns, a mapping judge -> projects, or pairs.
+    seed : random seed for the tie-breaks.
+
+    Raises DesignError when a project has fewer allowed judges than
+    ``per_project`` or when no connected design exists.
+
+    Example
+    -------
+    >>> a = ek.assign(200, 30, per_project=4, seed=1)   # doctest: +SKIP
+    >>> a.load.max() - a.load.min(), a.connected         # doctest: +SKIP
+    (1, True)
+    """
+    pids, jids = _ids(projects, "projects"), _ids(judges, "judges")
+    if isinstance(per_project, bool) or not isinstance(per_project, (int, np.integer)) or per_project < 1:
+        raise DesignError("per_project must be a whole number >= 1", key="per_project", expected=">= 1",
+                          found=per_project)
+    k = int(per_project)
+    if k > len(jids):
+        raise DesignError(f"每个项目需要 {k} 位评委，但只有 {len(jids)} 位 (each project needs {k} judges but "
+                          f"there are only {len(jids)})", key="per_project", expected=f"<= {len(jids)}", found=k)
+    if k == 1 and len(jids) > 1 and len(pids) > 1:
+        raise DesignError("每个项目只有一位评委时，评委之间没有共同项目，设计不连通 (with one judge per project no two "
+                          "judges share a project: the design cannot be connected; use per_project >= 2)",
+                          key="per_project", expected=">= 2", found=1)
+    is_conflicted = _conflict_test(conflicts)
+    allowed = np.array([[not is_conflicted(j, p) for j in jids] for p in pids], dtype=bool)
+    short = allowed.sum(axis=1) < k
+    if short.any():
+        bad = ", ".join(f"{p} ({int(n)} allowed)" for p, n in zip(np.array(pids)[short], allowed.sum(axis=1)[short]))
+        raise DesignError(f"回避后可用评委不足 {k} 位 (fewer than {k} judges without a conflict): {bad}",
+                          key="conflicts", expected=f">= {k} allowed judges per project", found=bad)
+    rng = np.random.default_rng(seed)
+    load = np.zeros(len(jids), dtype=int)
+    used = np.zeros(len(jids), dtype=bool)
+    # most constrained projects first, the rest in random order
+    queue = list(np.lexsort((rng.permutation(len(pids)), allowed.sum(axis=1))))
+    rows, deferred = [], 0
+    while queue:
+        p = queue.pop(0)
+        cand = np.flatnonzero(allowed[p])
+        anchor = cand[used[cand]] if used.any() else cand
+        if len(anchor) == 0:
+            if deferred > len(queue):   # every waiting project lacks a judge from the group
+                left = ", ".join(pids[q] for q in [p] + queue)
+                raise DesignError(f"无法得到连通设计：项目 {left} 的可用评委都不与其他项目相连 "
+                                  f"(no connected design: the allowed judges of {left} share no project with "
+                                  f"the others)", key="conflicts", expected="a connected design", found=left)
+            queue.append(p)
+            deferred += 1
+            continue
+        deferred = 0
+        tie = rng.random(len(jids))
+        first = anchor[np.lexsort((tie[anchor], load[anchor]))[0]]
+        rest = cand[cand != first]
+        pick = [first] + list(rest[np.lexsort((tie[rest], load[rest]))[:k - 1]])
+        for j in pick:
+            rows.append((pids[p], jids[j]))
+            load[j] += 1
+            used[j] = True
+    table = pd.DataFrame(rows, columns=["project", "judge"]).sort_values(["project", "judge"], ignore_index=True)
+    conn = connectivity(table)
+    notes = []
+    if (~used).any():
+        idle = ", ".join(np.array(jids)[~used])
+        notes.append(f"评委 {idle} 未分配项目 (judges {idle} got no project)")
+    return Assignment(table, pd.Series(load, index=pd.Index(jids, name="judge"), name="load"), conn.connected,
+                      conn.n_components, notes)
