@@ -55,13 +55,15 @@ def test_icc_matches_pingouin(panel):
 
 
 @settings(max_examples=10, deadline=None)
-@given(panels(min_units=6, max_units=14, min_raters=3, max_raters=5))
-def test_reml_equals_anova_on_complete_designs(panel):
+@given(st.integers(6, 14), st.integers(3, 5), st.integers(0, 2 ** 32 - 1))
+def test_reml_equals_anova_on_complete_designs(n, k, seed):
     # REML = ANOVA (method-of-moments) estimates when those are inside the parameter space
-    grid, long = panel
+    rng = np.random.default_rng(seed)
+    grid = 3 * rng.normal(size=(n, 1)) + 2 * rng.normal(size=(1, k)) + rng.normal(size=(n, k))
+    long = pd.DataFrame({"unit": np.repeat(np.arange(n), k), "rater": np.tile(np.arange(k), n),
+                         "value": grid.ravel()})
     anova = icc(long, targets="unit", raters="rater", ratings="value")
     ms = anova.attrs["ms"]
-    n, k = grid.shape
     assume(ms["BMS"] > ms["EMS"] * 1.2 and ms["JMS"] > ms["EMS"] * 1.2 and ms["BMS"] > ms["WMS"] * 1.2)
     reml = icc(long, targets="unit", raters="rater", ratings="value", estimator="reml")
     assert (reml["estimator"] == "reml").all()
