@@ -8,6 +8,12 @@ Each analysis takes long frames with column-name arguments and returns a tidy fr
 * :func:`rank_stability` -- bootstrap over judges: the chance each project's rank falls in each band;
 * :func:`decision_study` -- G-theory: how many judges give a reliability of 0.8.
 """
+from .counterfactual import counterfactual
 from .decision import decision_study
+from .judges import judge_effects
+from .stability import rank_stability
+from .synthetic import simulate_contests
+from .validity import predictive_validity
 
-__all__ = ["decision_study"]
+__all__ = ["judge_effects", "predictive_validity", "counterfactual", "rank_stability", "decision_study",
+           "simulate_contests"]
