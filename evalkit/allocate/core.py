@@ -11,7 +11,7 @@ from ..errors import AllocationError
 from .greedy import density_order, run_greedy, run_proportional
 from .optimal import solve_optimal
 from .problem import build_problem, project_ids
-from .reasons import excluded_reason, explain_final
+from .reasons import Ledger, excluded_reason, explain_final
 
 RULES = ("optimal", "greedy", "greedy_stop", "greedy_density", "proportional", "mes")
 GREEDY_RULES = ("greedy", "greedy_stop", "greedy_density")
@@ -87,6 +87,7 @@ def _ties(p, amounts, key) -> list:
 
 def _table(p, amounts, reasons, category, organisation) -> pd.DataFrame:
     rows = []
+    ledger = Ledger.of(p, amounts)
     for i, pid in enumerate(p.ids):
         a, r = int(amounts[i]), int(p.cost[i])
         if i in reasons:
@@ -94,7 +95,7 @@ def _table(p, amounts, reasons, category, organisation) -> pd.DataFrame:
         elif pid in p.ineligible:
             zh, en = excluded_reason(p, pid)
         elif a < r:
-            zh, en = explain_final(p, amounts, i)
+            zh, en = explain_final(p, amounts, i, ledger)
         else:
             zh, en = "", ""
         rows.append({"project": pid, "score": float(p.score[i]), "requested": p.money(r), "funded": a > 0,

@@ -7,13 +7,14 @@ binary y_i as m_i r_i y_i <= a_i <= r_i y_i (all-or-nothing projects use a_i = r
 Maximise sum s_i a_i / r_i subject to sum a_i <= B, category shares of the fund
 (q B, rounded inwards to whole units), organisation caps, eligibility and fixed-in.
 
-Among optimal allocations the tie-break is lexicographic and exact:
-  1. highest value — solve 1;
-  2. least money spent — solve 2 minimises spend with value >= V1 (1e-9 relative slack
-     for the solver's float arithmetic);
-  3. smallest sorted tuple of funded ids (natural order) — solve 3 and on enumerate the
-     other funded sets with value V1 and spend T2 by no-good cuts; when none is left the
-     set is proven unique, else the smallest tuple among all of them is taken.
+Among optimal allocations the tie-break is lexicographic and exact: (1) highest
+value, (2) least money spent, (3) smallest sorted tuple of funded ids (natural order).
+Solve 1 finds the best value V1. Then, repeatedly, the value is maximised over funded
+sets not seen yet (no-good cuts) that spend at most the best spend seen; when that
+maximum falls below V1 every tied set has been seen, and the best of them by (2) and
+(3) is taken. Usually the second solve already proves the optimum unique. With
+all-or-nothing projects the objective is scaled to whole numbers (scores with up to 4
+decimals), so values compare exactly; otherwise a 1e-9 relative slack is used.
 Infeasible constraint sets are explained by deletion filtering over constraint
 groups (Chinneck & Dravnieks 1991): the result is a minimal set that cannot hold together.
 """
@@ -53,6 +54,7 @@ class Model:
         self.spend_c[cols] = coefs
         self.integrality = np.ones(self.nv)
         self.groups = self._groups()
+        self._members = {}
 
     def _groups(self) -> list:
         p = self.p
@@ -63,6 +65,14 @@ class Model:
         g += [("fixed_in", i) for i in p.fixed_in]
         g += [("excluded", k) for k in sorted({v[0] for v in p.ineligible.values()})]
         return g
+
+    def members(self, attr: str, key) -> np.ndarray:
+        if attr not in self._members:
+            groups = {}
+            for j, k in enumerate(getattr(self.p, attr)):
+                groups.setdefault(k, []).append(j)
+            self._members[attr] = {k: np.array(v, dtype=np.int64) for k, v in groups.items()}
+        return self._members[attr].get(key, np.zeros(0, dtype=np.int64))
 
     def _amount_row(self, members) -> np.ndarray:
         row = np.zeros(self.nv)
@@ -89,12 +99,12 @@ class Model:
             if kind == "budget":
                 dense.append(self._amount_row(np.arange(n))); dlo.append(-np.inf); dhi.append(p.budget)
             elif kind in ("category_min", "category_max"):
-                members = np.array([j for j in range(n) if p.category[j] == key], dtype=np.int64)
+                members = self.members("category", key)
                 dense.append(self._amount_row(members))
                 dlo.append(p.cat_min[key] if kind == "category_min" else -np.inf)
                 dhi.append(p.cat_max[key] if kind == "category_max" else np.inf)
             elif kind == "org_cap":
-                members = np.array([j for j in range(n) if p.org[j] == key], dtype=np.int64)
+                members = self.members("org", key)
                 dense.append(self._amount_row(members)); dlo.append(-np.inf); dhi.append(p.org_cap[key])
             elif kind == "fixed_in":
                 lb[p.ids.index(key)] = 1
@@ -156,11 +166,29 @@ def explain_infeasible(model) -> list:
     return conflict
 
 
+def _integral_scale(p, model) -> float | None:
+    """A power of ten making every value coefficient a whole number (all-or-nothing
+    projects, scores with <= 4 decimals), so values compare exactly; else None."""
+    if len(model.partial):
+        return None
+    for d in range(5):
+        scaled = p.score * 10 ** d
+        if np.all(np.abs(scaled - np.round(scaled)) < 1e-9) and np.abs(scaled).sum() < 2 ** 52:
+            return float(10 ** d)
+    return None
+
+
 def solve_optimal(p) -> dict:
+    """Solve 1 maximises value. Each later solve maximises value again over funded sets
+    not yet seen, spending at most the best spend so far; once its optimum is below
+    the best value (or nothing is feasible) the best set is proven lexicographically
+    best: highest value, then least money, then smallest sorted id tuple."""
     model = Model(p)
     t0 = time.perf_counter()
     active = model.groups
-    r1 = model.solve(-model.value_c, active)
+    scale = _integral_scale(p, model)
+    c = -np.round(model.value_c * scale) if scale else -model.value_c
+    r1 = model.solve(c, active)
     if r1.status == 2:
         conflict = explain_infeasible(model)
         words = [describe(p, g) for g in conflict]
@@ -177,42 +205,32 @@ def solve_optimal(p) -> dict:
         raise AllocationError(f"the solver stopped without an allocation: {r1.message}", key="rule",
                               expected="a solvable problem", found=r1.message)
     proven = r1.status == 0
-    gap = float(getattr(r1, "mip_gap", 0.0) or 0.0) if proven else float(getattr(r1, "mip_gap", np.nan))
-    best = model.amounts(r1.x)
-    v1 = p.value(best)
-    tol = 1e-9 * max(1.0, abs(v1))
-    value_row = LinearConstraint(model.value_c[None, :], v1 - tol, np.inf)
-    solves = 1
-    if proven:
-        r2 = model.solve(model.spend_c, active, [value_row])
+    gap = float(getattr(r1, "mip_gap", np.nan))
+    found = [model.amounts(r1.x)]
+    v1 = -r1.fun
+    # exact with whole-number coefficients; else a 1e-9 relative slack for float arithmetic
+    tol = 0.5 if scale else 1e-9 * max(1.0, abs(v1))
+    ids = p.ids
+
+    def better(a):
+        return (int(a.sum()), sorted(natural_key(ids[j]) for j in np.flatnonzero(a)))
+
+    solves, complete = 1, not proven
+    while proven and len(found) <= MAX_ALTERNATIVES:
+        best = min(found, key=better)
+        cuts = [LinearConstraint(model.spend_c[None, :], -np.inf, int(best.sum()))]
+        for a in found:  # no-good cut: the funded set differs from each one seen
+            sel = np.zeros(model.nv)
+            sel[:p.n] = np.where(a > 0, -1.0, 1.0)
+            cuts.append(LinearConstraint(sel[None, :], 1 - int((a > 0).sum()), np.inf))
+        r = model.solve(c, active, cuts)
         solves += 1
-        if r2.x is not None:
-            cand = model.amounts(r2.x)
-            if p.value(cand) >= v1 - tol and cand.sum() <= best.sum():
-                best = cand
-        spend = int(best.sum())
-        spend_row = LinearConstraint(model.spend_c[None, :], -np.inf, spend)
-        found = [best]
-        unique = True
-        for _ in range(MAX_ALTERNATIVES):
-            cuts = []
-            for a in found:  # no-good cut: the funded set differs from each one found
-                sel = np.zeros(model.nv)
-                sel[:p.n] = np.where(a > 0, -1.0, 1.0)
-                cuts.append(LinearConstraint(sel[None, :], 1 - int((a > 0).sum()), np.inf))
-            r = model.solve(model.spend_c, active, [value_row, spend_row] + cuts)
-            solves += 1
-            if r.x is None:
-                break
-            found.append(model.amounts(r.x))
-        else:
-            unique = False
-        ids = p.ids
-        best = min(found, key=lambda a: sorted((natural_key(ids[j]) for j in np.flatnonzero(a))))
-        n_opt = len(found)
-    else:
-        unique, n_opt = False, 1
-    return {"amounts": best, "status": "optimal" if proven else "feasible", "gap": gap,
-            "dual_bound": -float(getattr(r1, "mip_dual_bound", np.nan)), "solves": solves,
-            "n_optimal_sets": n_opt, "enumeration_complete": unique,
+        if r.x is None or -r.fun < v1 - tol:
+            complete = r.status in (0, 2)
+            break
+        found.append(model.amounts(r.x))
+    best = min(found, key=better)
+    return {"amounts": best, "status": "optimal" if proven else "feasible", "gap": 0.0 if proven else gap,
+            "dual_bound": -float(getattr(r1, "mip_dual_bound", np.nan)) / (scale or 1.0), "solves": solves,
+            "n_optimal_sets": len(found), "tie_break_proven": complete,
             "seconds": time.perf_counter() - t0, "message": r1.message}

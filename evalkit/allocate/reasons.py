@@ -39,6 +39,13 @@ class Ledger:
         self.cat = {}
         self.org = {}
 
+    @classmethod
+    def of(cls, p, amounts) -> "Ledger":
+        ledger = cls(p)
+        for k in np.flatnonzero(amounts):
+            ledger.fund(int(k), int(amounts[k]))
+        return ledger
+
     def fund(self, i: int, units: int) -> None:
         self.amounts[i] += units
         self.spent += units
@@ -92,7 +99,7 @@ def partial_reason(p, kind: str, key, got: int, requested: int) -> tuple[str, st
     return (f"部分资助：{what_zh}只够 {g}（申请 {r}）", f"partly funded: {what_en} allowed only {g} of the {r} requested")
 
 
-def explain_final(p, amounts, i: int) -> tuple[str, str] | None:
+def explain_final(p, amounts, i: int, ledger: Ledger | None = None) -> tuple[str, str] | None:
     """Reason for project i given a finished allocation (used where no step-by-step
     decision exists, e.g. the optimum): a binding limit, else the better use of money."""
     pid = p.ids[i]
@@ -101,9 +108,8 @@ def explain_final(p, amounts, i: int) -> tuple[str, str] | None:
     a, r = int(amounts[i]), int(p.cost[i])
     if a >= r:
         return None
-    ledger = Ledger(p)
-    for k in np.flatnonzero(amounts):
-        ledger.fund(int(k), int(amounts[k]))
+    if ledger is None:
+        ledger = Ledger.of(p, amounts)
     left, kind, key = ledger.room(i)
     if a == 0:
         need = int(p.min_units[i])
