@@ -13,6 +13,8 @@ loaded are chosen, ties broken at random (``seed``).
 """
 from __future__ import annotations
 
+import sys
+import types
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -139,3 +141,15 @@ def assign(projects, judges, per_project: int = 3, conflicts=None, seed=None) ->
         notes.append(f"评委 {idle} 未分配项目 (judges {idle} got no project)")
     return Assignment(table, pd.Series(load, index=pd.Index(jids, name="judge"), name="load"), conn.connected,
                       conn.n_components, notes)
+
+
+class _CallableModule(types.ModuleType):
+    """``evalkit.assign`` is both this module and its function: importing the module
+    (as evalkit.simulate does) sets the package attribute ``assign`` to the module,
+    shadowing the lazily exported function, so the module forwards calls to it."""
+
+    def __call__(self, *args, **kwargs):
+        return assign(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -1,0 +1,76 @@
+"""Several aggregation methods side by side: who moves, who changes funding status."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+from .ranking import rank
+
+
+def _requested(scores, projects, requested: str, project: str) -> pd.Series:
+    if projects is not None:
+        frame = projects.set_index("id") if "id" in projects.columns else projects
+        if requested not in frame.columns:
+            raise DataError(f"the projects table has no '{requested}' column", where="projects", key=requested,
+                            expected=f"a column {requested}", found=list(frame.columns))
+        s = frame[requested]
+    elif requested in scores.columns:
+        s = scores.groupby(project)[requested].first()
+    else:
+        raise DataError("a budget needs each project's requested amount", key=requested,
+                        expected=f"a '{requested}' column in projects or scores", found=None)
+    s.index = s.index.astype(str)
+    return pd.to_numeric(s, errors="coerce")
+
+
+def funded_in_order(order: pd.Index, requested: pd.Series, budget: float) -> pd.Index:
+    """Fund projects in rank order while the cumulative request stays within the
+    budget; stop at the first that does not fit (the simple rule many contests
+    use; see ``ek.allocate`` for the real allocation rules)."""
+    req = requested.reindex(order).fillna(np.inf).to_numpy(float)
+    fits = np.cumsum(req) <= budget
+    k = int(np.argmin(fits)) if not fits.all() else len(fits)
+    return order[:k]
+
+
+def compare(scores: pd.DataFrame, rubric=None, methods=("trimmed", "zscore", "additive", "bayes"), *,
+            budget: float | None = None, projects: pd.DataFrame | None = None, requested: str = "requested",
+            judge: str = "judge", project: str = "project", value: str = "score", **options) -> pd.DataFrame:
+    """Rank the same scores by several methods and show where they disagree.
+
+    Returns one row per project: ``score_<m>`` and ``rank_<m>`` for each method,
+    ``moves`` (largest minus smallest rank across methods), ``changes`` (the rank
+    differs between methods); with a ``budget`` and requested amounts (column
+    ``requested`` of ``projects`` — indexed by project id or with an ``id`` column —
+    or of ``scores``), ``funded_<m>`` (funded in rank order while the cumulative
+    request fits) and ``funding_changes``. Options common to every method
+    (level, decimals, panel, criterion) are passed on. Sorted by the first method.
+
+    Example
+    -------
+    >>> ek.compare(contest.scores, contest.rubric, methods=["trimmed", "additive"],
+    ...            budget=contest.budget, projects=contest.projects)   # doctest: +SKIP
+    """
+    methods = list(methods)
+    if not methods or len(set(methods)) != len(methods):
+        raise DataError("methods must name at least one method, each once", key="methods",
+                        expected="distinct method names", found=methods)
+    rankings = {m: rank(scores, rubric, method=m, judge=judge, project=project, value=value, **options)
+                for m in methods}
+    out = pd.DataFrame(index=rankings[methods[0]].projects.index)
+    for m, r in rankings.items():
+        out[f"score_{m}"] = r.projects["score"].reindex(out.index)
+        out[f"rank_{m}"] = r.projects["rank"].reindex(out.index)
+    ranks = out[[f"rank_{m}" for m in methods]].astype("float")
+    out["moves"] = (ranks.max(axis=1) - ranks.min(axis=1)).astype("Int64")
+    out["changes"] = out["moves"].fillna(0) > 0
+    if budget is not None:
+        req = _requested(scores, projects, requested, project)
+        for m, r in rankings.items():
+            ok = r.projects[r.projects["rank"].notna()].index
+            out[f"funded_{m}"] = out.index.isin(funded_in_order(ok, req, float(budget)))
+        funded = out[[f"funded_{m}" for m in methods]]
+        out["funding_changes"] = funded.any(axis=1) & ~funded.all(axis=1)
+    out.attrs["notes"] = {m: r.notes for m, r in rankings.items()}
+    return out
