@@ -32,6 +32,8 @@ class Report:
     diagnostics: pd.DataFrame | None = None
     agreement: pd.DataFrame | None = None
     _charts: list | None = None
+    _png: dict = field(default_factory=dict)
+    anonymise: bool = False
 
     @property
     def title(self) -> str:
@@ -50,6 +52,19 @@ class Report:
             self._charts = all_charts(self.contest, self.scores, self.ranking, self.allocation, self.diagnostics,
                                       self.agreement, ranks)
         return self._charts
+
+    def chart_png(self, key: str, dpi: int = 150) -> bytes | None:
+        """A chart as PNG bytes (rendered once, shared by HTML and PDF)."""
+        if key not in self._png:
+            found = [fig for k, _, fig in self.charts() if k == key]
+            if not found:
+                return None
+            from .html import figure_png
+            self._png[key] = figure_png(found[0], dpi=dpi)
+        return self._png[key]
+
+    def chart_title(self, key: str):
+        return next((t for k, t, _ in self.charts() if k == key), None)
 
     def table(self, key: str):
         return [t for t in self.tables if t.key == key]
@@ -74,7 +89,7 @@ def build_report(contest, ranking, allocation=None, *, scores: pd.DataFrame | No
                         key="scores", expected="a non-empty long score table", found="0 rows")
     if history is None:
         history = _default_history(contest)
-    rep = Report(contest, scores, ranking, allocation)
+    rep = Report(contest, scores, ranking, allocation, anonymise=anonymise)
     rep.agreement = T.criterion_agreement(contest, scores)
     try:
         rep.diagnostics = T.judge_diagnostics(contest, scores, anonymise)

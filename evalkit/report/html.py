@@ -6,7 +6,7 @@ import base64
 import html
 import io
 
-from .tables import Table, format_value
+from .tables import CHARTS_AFTER as after, Table, format_value
 
 CSS = """
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",sans-serif;
@@ -53,19 +53,15 @@ def _section(anchor, title, inner, collapsed=False) -> str:
 
 def render_html(report) -> str:
     parts, nav = [], []
-    charts = {key: (title, fig) for key, title, fig in report.charts()}
-
     def chart(key):
-        if key not in charts:
+        png = report.chart_png(key)
+        if png is None:
             return ""
-        title, fig = charts[key]
-        data = base64.b64encode(figure_png(fig)).decode()
+        title = report.chart_title(key)
+        data = base64.b64encode(png).decode()
         return (f"<figure><img alt='{html.escape(title.zh)}' src='data:image/png;base64,{data}'>"
                 f"<figcaption>{html.escape(title.both())}</figcaption></figure>")
 
-    # which chart follows which table
-    after = {"gongshi": ["judge_points", "rank_ranges"], "agreement": ["agreement"], "judges": ["severity"],
-             "allocation": ["fund_split"]}
     judge_tables = [t for t in report.tables if t.key == "judge"]
     for t in report.tables:
         if t.key == "judge":

@@ -13,7 +13,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from ..plotting import configure_matplotlib
-from .tables import Table, display_width, format_value
+from .tables import CHARTS_AFTER, Table, display_width, format_value
 
 A4 = (8.27, 11.69)            # inches, portrait
 A4_LANDSCAPE = (A4[1], A4[0])
@@ -70,10 +70,13 @@ class _Layout:
         self.pages[-1].append(fn)
 
     def heading(self, text: str, size: float = 13) -> None:
-        h = size * 2.0 / 72
+        lines = wrap(text, int(self.width * 72 / (size * 0.55)))
+        h = size * (1.45 * len(lines) + 0.55) / 72
         self.space(h + 1.0)              # keep a heading with what follows
-        y = self.y + size / 72
-        self.draw(lambda fig, X, Y: fig.text(X(MARGIN_X), Y(y), text, fontsize=size, weight="bold", va="baseline"))
+        for k, ln in enumerate(lines):
+            y = self.y + size * (1 + 1.45 * k) / 72
+            self.draw(lambda fig, X, Y, y=y, ln=ln: fig.text(X(MARGIN_X), Y(y), ln, fontsize=size, weight="bold",
+                                                            va="baseline"))
         self.y += h
 
     def note(self, text: str) -> None:
@@ -209,14 +212,18 @@ def render_pages(layout: _Layout, title: str, subtitle: str, path) -> int:
 
 
 def layout_report(report) -> _Layout:
-    from .html import figure_png
+    """Lay the report out on A4 pages: each table on a new page followed by its
+    charts; the judge sheets as one matrix of judges' totals; the audit log as a
+    count (the full log is in the workbook)."""
+    from .tables import judge_totals_table
     lay = _Layout()
-    charts = {key: (title, fig) for key, title, fig in report.charts()}
-    after = {"gongshi": ["judge_points", "rank_ranges"], "agreement": ["agreement"], "judges": ["severity"],
-             "allocation": ["fund_split"]}
     lay.heading(report.title, 16)
     first = True
     for t in report.tables:
+        if t.key == "judge":
+            if t is not report.table("judge")[0]:
+                continue
+            t = judge_totals_table(report.contest, report.scores, report.ranking, report.anonymise)
         if t.key == "audit":
             lay.heading(t.title.both())
             lay.note(f"共 {len(t.frame)} 条事件（评分、更正、撤回、锁定），完整日志见 Excel 工作表「审计日志」。"
@@ -227,10 +234,10 @@ def layout_report(report) -> _Layout:
         first = False
         lay.heading(t.title.both())
         lay.table(t)
-        for k in after.get(t.key, []):
-            if k in charts:
-                title, fig = charts[k]
-                lay.image(figure_png(fig, dpi=200), title.both())
+        for k in CHARTS_AFTER.get(t.key, []):
+            png = report.chart_png(k)
+            if png is not None:
+                lay.image(png, report.chart_title(k).both())
     return lay
 
 

@@ -47,6 +47,10 @@ def number_format(decimals: int) -> str:
     return "0" if decimals <= 0 else "0." + "0" * int(decimals)
 
 
+#: which charts follow which table in the HTML and PDF reports
+CHARTS_AFTER = {"gongshi": ["judge_points", "rank_ranges"], "agreement": ["agreement"], "judges": ["severity"],
+                "allocation": ["fund_split"]}
+
 MONEY = "#,##0"
 MONEY_CENTS = "#,##0.00"
 
@@ -155,6 +159,25 @@ def judge_tables(contest, scores, anonymise: bool = False) -> list[Table]:
         out.append(Table("judge", name, Text(f"评委评分表 · {labels[j]}", f"Scores of judge {labels[j]}"), df,
                          formats, judge=j))
     return out
+
+
+def judge_totals_table(contest, scores, ranking, anonymise: bool = False) -> Table:
+    """各评委总分: projects (in rank order) x judges, each judge's weighted total, and the
+    final score; the compact view of the judge sheets used in the PDF."""
+    labels = judge_labels(contest, anonymise)
+    tot = totals(scores, contest.rubric).pivot_table(index="project", columns="judge", values="total")
+    p = projects_table(ranking).sort_values("rank", na_position="last", kind="stable")
+    names = dict(zip(contest.projects["id"], contest.projects["name"]))
+    df = pd.DataFrame({"排名": p["rank"].to_numpy(), "项目编号": p["project"].to_numpy(),
+                       "项目名称": p["project"].map(names).to_numpy()})
+    for j in contest.judges["id"]:
+        df[labels[j]] = [tot.at[x, j] if x in tot.index and j in tot.columns else np.nan for x in df["项目编号"]]
+    dec = _score_decimals(ranking, contest.rubric)
+    df["最终得分"] = round_half_up(p["score"], dec)
+    formats = {labels[j]: "0.0" for j in contest.judges["id"]}
+    formats.update({"排名": "0", "最终得分": number_format(dec)})
+    return Table("totals", "评委总分", Text("各评委总分", "Each judge's total per project"), df, formats,
+                 note="空白为回避或未评分；各评委逐项评分见 Excel 与 HTML 版")
 
 
 def breakdown(contest, scores, ranking) -> Table:
