@@ -62,9 +62,13 @@ class EqualShares:
         if bj.sum() < c * (1 - 1e-12):
             return None
         ratio = bj / u
+        rho0 = c / self.total_u[j]
+        if rho0 <= ratio.min() * (1 + 1e-12):  # everyone can pay rho0 * u_i: nobody is short
+            return rho0
         o = np.argsort(ratio, kind="stable")
-        paid = np.concatenate(([0.0], np.cumsum(bj[o])[:-1]))
-        denom = self.total_u[j] - np.concatenate(([0.0], np.cumsum(u[o])[:-1]))
+        bo, uo = bj[o], u[o]
+        paid = np.cumsum(bo) - bo
+        denom = self.total_u[j] - (np.cumsum(uo) - uo)
         with np.errstate(divide="ignore", invalid="ignore"):
             rho = (c - paid) / denom
         ok = np.flatnonzero(rho <= ratio[o] * (1 + 1e-12))
