@@ -42,7 +42,12 @@ def read_csv_text(path, error_cls: type[EvalkitError] = EvalkitError, *, require
         raise error_cls("cannot read the file", where=file, expected="a readable CSV file",
                         found=exc.strerror or str(exc)) from None
     text, _ = decode_text(raw, file)
-    rows = list(csv.reader(io.StringIO(text)))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # e.g. a stray carriage return inside an unquoted cell
+        raise error_cls(f"not readable as CSV: {exc}", where=f"{file} line {reader.line_num}",
+                        expected="comma-separated rows", found=str(exc)) from None
     lines = [(i + 1, r) for i, r in enumerate(rows) if any(c.strip() for c in r)]
     if not lines:
         raise error_cls("the file is empty", where=file, expected="a header row", found="nothing")
