@@ -686,7 +686,13 @@ class JudgeSession:
                                  reason=reason or None, _by_judge=True)
 
     def scores(self) -> pd.DataFrame:
-        """The scores this judge's page may show (see :meth:`Store.visible_scores`)."""
+        """The judge's own current scores (every round)."""
+        self._check_token()
+        return self.store.scores(judge=self.judge)
+
+    def visible_scores(self) -> pd.DataFrame:
+        """Everything this judge's page may show: own scores, and everyone's in a
+        locked round (see :meth:`Store.visible_scores`)."""
         self._check_token()
         return self.store.visible_scores(self.judge)
 

@@ -77,8 +77,9 @@ def test_a_revoked_link_stops_working_in_an_open_page(secretary, page, tokens):
     secretary.judge_tokens(renew=True)
     with pytest.raises(AccessError):
         session.record("P02", "need", 5)
-    with pytest.raises(AccessError):
-        session.scores()
+    for read in (session.scores, session.visible_scores):
+        with pytest.raises(AccessError):
+            read()
 
 
 def test_a_session_refuses_a_conflicted_project(page, tokens):
@@ -113,13 +114,15 @@ def test_other_judges_scores_stay_hidden_until_the_lock(secretary, page, tokens)
     j1.record("P01", "need", 11)
     j2.record("P01", "need", 4)
     secretary.record("J5", "P02", "need", 9)  # a paper sheet typed in by the secretary
-    assert j1.scores()[["judge", "score"]].values.tolist() == [["J1", 11.0]]
-    assert j2.scores()[["judge", "score"]].values.tolist() == [["J2", 4.0]]
+    for session, own in ((j1, ["J1", 11.0]), (j2, ["J2", 4.0])):
+        assert session.scores()[["judge", "score"]].values.tolist() == [own]
+        assert session.visible_scores()[["judge", "score"]].values.tolist() == [own]
     assert page.visible_scores("J7").empty
     secretary.lock()
-    assert sorted(j2.scores()["judge"]) == ["J1", "J2", "J5"]
+    assert sorted(j2.visible_scores()["judge"]) == ["J1", "J2", "J5"]
+    assert j2.scores()["judge"].tolist() == ["J2"]  # the page's own-score read stays its own
     secretary.unlock(reason="reopened")
-    assert j2.scores()["judge"].tolist() == ["J2"]
+    assert j2.visible_scores()["judge"].tolist() == ["J2"]
 
 
 def test_every_secretary_action_needs_the_pin(secretary, page, tokens):
