@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import threading
 import traceback
 
@@ -50,6 +51,7 @@ class AppState:
                 fn(self)
             except Exception:  # a broken view must not stop the others following the store
                 self.errors.append(traceback.format_exc())
+                print(self.errors[-1], file=sys.__stderr__)
         return True
 
     def set_lang(self, lang: str) -> None:
@@ -64,17 +66,24 @@ class AppState:
         async def loop():
             while not self._stop.is_set():
                 await asyncio.sleep(interval)
-                self.refresh()
+                self._poll()
 
         try:
             self._task = asyncio.get_running_loop().create_task(loop())
         except RuntimeError:
             def run():
                 while not self._stop.wait(interval):
-                    self.refresh()
+                    self._poll()
             self._task = threading.Thread(target=run, daemon=True, name="evalkit-follow")
             self._task.start()
         return self._task
+
+    def _poll(self) -> None:
+        try:
+            self.refresh()
+        except Exception:  # a busy store now and then must not end the following
+            self.errors.append(traceback.format_exc())
+            print(self.errors[-1], file=sys.__stderr__)
 
     def stop(self) -> None:
         self._stop.set()

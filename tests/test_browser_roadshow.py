@@ -1,0 +1,118 @@
+"""The served roadshow in a real browser (Debian chromium driven by Playwright):
+`evalkit serve --json` on a copy of the demo contest; the secretary starts P01;
+three judges submit their sheets from their own links; the conflicted judge (J3,
+whose organisation pitches P01) is refused; the screen shows the three totals, the
+highest and lowest struck through and the trimmed result; the secretary's
+leaderboard shows it; the store holds exactly the submitted scores.
+Screenshots go to test-artifacts/."""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import evalkit as ek
+from evalkit.roadshow import project_board
+
+from conftest import DATA, ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
+
+
+@pytest.fixture
+def served(tmp_path):
+    folder = tmp_path / "demo-huaihe"
+    shutil.copytree(DATA / "demo-huaihe", folder, ignore=shutil.ignore_patterns("evalkit.db*", "backups", "judge-links*"))
+    (folder / "scores.csv").unlink()
+    proc = subprocess.Popen([sys.executable, "-m", "evalkit.cli", "serve", str(folder), "--port", "0",
+                             "--host", "127.0.0.1", "--json"], stdout=subprocess.PIPE, text=True, cwd=str(tmp_path))
+    try:
+        line = proc.stdout.readline()
+        assert line, "evalkit serve printed nothing"
+        yield folder, json.loads(line), proc
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def sheet(rubric, share):
+    return {c.id: round(c.max * share, c.decimals) for c in rubric.criteria}
+
+
+def test_live_roadshow_in_browser(served):
+    from playwright.sync_api import expect, sync_playwright
+    folder, links, proc = served
+    assert set(links) == {"secretary", "screen", "judges"}
+    assert set(links["judges"]) == {"J1", "J2", "J3", "J4", "J5", "J6", "J7"}
+    assert (folder / "judge-links.html").read_text("utf-8").count("<svg") == 7   # the QR sheet
+    contest = ek.load_contest(folder)
+    shares = {"J1": 0.9, "J2": 0.7, "J4": 0.5}
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+        # the voila template asks a CDN for Font Awesome: nothing leaves the machine
+        ctx.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("http://127.0.0.1", "data:"))
+                  else route.abort())
+        ctx.set_default_timeout(45_000)
+        expect.set_options(timeout=30_000)
+        pages = {"secretary": ctx.new_page(), "screen": ctx.new_page()}
+        for j in ("J1", "J2", "J4", "J3"):
+            pages[j] = ctx.new_page()
+        pages["secretary"].goto(links["secretary"], wait_until="commit")
+        pages["screen"].goto(links["screen"], wait_until="commit")
+        for j in ("J1", "J2", "J4", "J3"):
+            pages[j].goto(links["judges"][j], wait_until="commit")
+            pages[j].set_viewport_size({"width": 390, "height": 844})          # a phone
+        sec = pages["secretary"]
+        sec.locator(".evalkit-next").click()                                   # P01 starts pitching
+        expect(sec.locator(".evalkit-live .evalkit-now")).to_contain_text("P01")
+        for j, share in shares.items():
+            page = pages[j]
+            expect(page.locator(".evalkit-now")).to_contain_text("P01")
+            for cid, value in sheet(contest.rubric, share).items():
+                page.locator(f'input.evalkit-cell[data-col="{cid}"]').fill(str(value))
+            page.locator(".evalkit-submit").click()
+            expect(page.locator(".evalkit-status")).to_contain_text("已提交")
+        pages["J1"].screenshot(path=str(ARTIFACTS / "judge-J1.png"))
+        # the conflicted judge sees 回避 and cannot enter anything
+        j3 = pages["J3"]
+        expect(j3.locator(".evalkit-grid-banner")).to_contain_text("回避")
+        expect(j3.locator("input.evalkit-cell").first).to_be_disabled()
+        assert j3.locator(".evalkit-submit").count() == 0
+        j3.screenshot(path=str(ARTIFACTS / "judge-J3-conflict.png"))
+        # the screen: three totals, highest and lowest struck, the trimmed result
+        with contest.open_store(folder / "evalkit.db") as store:
+            scores = store.scores()
+        board = project_board(scores, contest, "P01")
+        result = f"{board.result:.2f}"
+        scr = pages["screen"]
+        expect(scr.locator(".evalkit-screen-score")).to_have_count(3)
+        expect(scr.locator(".evalkit-screen-score.evalkit-dropped")).to_have_count(2)
+        expect(scr.locator(".evalkit-screen-result")).to_have_text(result)
+        expect(scr.locator(".evalkit-screen-score:not(.evalkit-dropped)")).to_contain_text("评委2")
+        scr.screenshot(path=str(ARTIFACTS / "screen.png"))
+        # the secretary's leaderboard
+        sec.locator(".lm-TabBar-tab", has_text="排行榜").click()
+        row = sec.locator('.evalkit-leaderboard tr[data-project="P01"]')
+        expect(row.locator(".evalkit-lb-score")).to_have_text(result)
+        sec.screenshot(path=str(ARTIFACTS / "secretary-leaderboard.png"))
+        browser.close()
+    # exactly the submitted scores, nothing from J3
+    expected = {(j, "P01", c): v for j, s in shares.items() for c, v in sheet(contest.rubric, s).items()}
+    got = {(r.judge, r.project, r.criterion): r.score for r in scores.itertuples()}
+    assert got == expected
+    assert proc.poll() is None                                                 # still serving until stopped
