@@ -162,3 +162,13 @@ def test_panels_weighted(tmp_path):
     # without the panel column the six judges form one group: A 6 totals trimmed -> mean(60, 70, 70, 80) = 70
     r1 = ek.rank(df.drop(columns="panel"), hong)
     assert r1.projects.loc["A", "score"] == pytest.approx(72) and any("panel" in n for n in r1.notes)
+
+
+@pytest.mark.parametrize("method, option, bad", [("mfrm", "categories", 1), ("affine", "max_iter", 0),
+                                                 ("affine", "tol", -1), ("affine", "shrink", "yes")])
+def test_method_options_validated(gongyi, method, option, bad):
+    rows = sheet(gongyi, "J1", "A", (0.5, {})) + sheet(gongyi, "J2", "A", (0.6, {}))
+    df = pd.DataFrame(rows, columns=["judge", "project", "criterion", "score"])
+    with pytest.raises(DataError) as exc:
+        ek.rank(df, gongyi, method=method, **{option: bad})
+    assert exc.value.key == option

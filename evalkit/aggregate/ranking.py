@@ -69,10 +69,21 @@ def _options(method: str, rubric: Rubric | None, options: dict) -> tuple[Method,
             raise DataError("trim (k highest and k lowest dropped) must be a whole number >= 1", key="trim",
                             expected="an integer >= 1", found=trim)
         opts["trim"] = int(trim)
+    for name, ok, expected in (("max_iter", lambda v: _is_int(v) and v >= 1, "a whole number >= 1"),
+                               ("categories", lambda v: _is_int(v) and v >= 2, "a whole number >= 2"),
+                               ("tol", lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0,
+                                "a number > 0"),
+                               ("shrink", lambda v: isinstance(v, (bool, np.bool_)), "True or False")):
+        if name in opts and not ok(opts[name]):
+            raise DataError(f"option {name} must be {expected}", key=name, expected=expected, found=opts[name])
     if spec.criterion_level and rubric is None:
         raise DataError(f"method '{method}' models criterion-level scores and needs the rubric", key="rubric",
                         expected="a Rubric", found=None)
     return spec, opts
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
 
 
 @dataclass

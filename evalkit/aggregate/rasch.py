@@ -160,10 +160,7 @@ def bin_scores(crit: pd.DataFrame, rubric, categories: int):
 def fit_mfrm(totals: pd.DataFrame, ctx: Context) -> Fit:
     """Many-facet Rasch rating-scale model by JMLE (see the module docstring)."""
     rubric = ctx.rubric
-    categories = ctx.options.get("categories", 11)
-    if isinstance(categories, bool) or not isinstance(categories, (int, np.integer)) or categories < 2:
-        raise DataError("categories must be a whole number >= 2", key="categories", expected=">= 2",
-                        found=categories)
+    categories = int(ctx.options.get("categories", 11))
     pairs = set(zip(totals["judge"], totals["project"]))
     crit = ctx.criteria
     crit = crit[[pr in pairs for pr in zip(crit["judge"], crit["project"])]]
