@@ -172,3 +172,15 @@ def test_method_options_validated(gongyi, method, option, bad):
     with pytest.raises(DataError) as exc:
         ek.rank(df, gongyi, method=method, **{option: bad})
     assert exc.value.key == option
+
+
+def test_incomplete_sheets_left_out_and_mfrm_needs_rubric(gongyi):
+    rows = []
+    for j in ("J1", "J2", "J3"):
+        rows += sheet(gongyi, j, "A", (0.5, {})) + sheet(gongyi, j, "B", (0.7, {}))
+    rows = [r for r in rows if not (r[0] == "J3" and r[1] == "B" and r[2] == "pitch")]
+    df = pd.DataFrame(rows, columns=["judge", "project", "criterion", "score"])
+    r = ek.rank(df, gongyi, method="mean")
+    assert r.projects.loc["B", "n_judges"] == 2 and any("J3/B" in n for n in r.notes)
+    with pytest.raises(DataError, match="needs the rubric"):
+        ek.rank(totals_frame(TABLE), method="mfrm")
