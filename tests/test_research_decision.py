@@ -94,3 +94,14 @@ def test_bad_input():
     with pytest.raises(DataError) as e:
         decision_study(bad)
     assert "row 4" in str(e.value)
+
+
+def test_coefficients_at_other_panel_sizes():
+    df = _pj(25, 6, 3.0, 2.0, 4.0, seed=8)
+    ds = decision_study(df, n_judges=range(1, 11))
+    rel = ds[ds.decision == "relative"].set_index("n_judges")["coefficient"]
+    icc = ek.agreement.icc(df, targets="project", raters="judge", ratings="score").set_index("type")["icc"]
+    assert rel[1] == pytest.approx(icc["ICC3"], abs=1e-10)          # one judge: the single-rater ICC
+    assert rel.is_monotonic_increasing and len(ds) == 20
+    need = int(ds["judges_needed"].iloc[0])
+    assert rel[need] >= 0.8 and (need == 1 or rel[need - 1] < 0.8)

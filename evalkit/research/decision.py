@@ -34,7 +34,7 @@ import pandas as pd
 from ..errors import DataError
 from ..rubric import Rubric
 from ..scores import require_columns
-from ._common import check_fraction
+from ._common import check_count, check_fraction
 
 COMPONENTS = ("var_project", "var_judge", "var_residual", "var_criterion", "var_project_criterion",
               "var_judge_criterion", "var_project_judge")
@@ -119,7 +119,7 @@ def _needed(target: float, universe: float, error_one: float) -> int | None:
     return max(1, math.ceil(target / (1 - target) * error_one / universe - 1e-9))
 
 
-def _rows(comp: dict, n_c: int, n_j: float, target: float, label: str, design: str) -> list[dict]:
+def _rows(comp: dict, n_c: int, n_j: float, target: float, label: str, design: str, sizes=None) -> list[dict]:
     comp = {k: max(0.0, float(comp.get(k, np.nan))) if not np.isnan(comp.get(k, np.nan)) else np.nan
             for k in COMPONENTS}
     z = lambda k: 0.0 if np.isnan(comp[k]) else comp[k]  # noqa: E731
@@ -131,11 +131,12 @@ def _rows(comp: dict, n_c: int, n_j: float, target: float, label: str, design: s
         universe, rel_one = comp["var_project"], comp["var_residual"]
         abs_one = rel_one + comp["var_judge"]
     out = []
-    for decision, one in (("relative", rel_one), ("absolute", abs_one)):
-        coef = universe / (universe + one / n_j) if universe + one > 0 else np.nan
-        out.append({"criterion": label, "decision": decision, "coefficient": coef,
-                    "judges_needed": _needed(target, universe, one), "n_judges": n_j, "target": target,
-                    "design": design, **comp})
+    for n in ([n_j] if sizes is None else sizes):
+        for decision, one in (("relative", rel_one), ("absolute", abs_one)):
+            coef = universe / (universe + one / n) if universe + one > 0 else np.nan
+            out.append({"criterion": label, "decision": decision, "coefficient": coef,
+                        "judges_needed": _needed(target, universe, one), "n_judges": n, "target": target,
+                        "design": design, **comp})
     return out
 
 
@@ -148,7 +149,7 @@ def _components(df: pd.DataFrame, keys: list[str], value: str, judge: str, proje
 
 def decision_study(scores: pd.DataFrame, rubric: Rubric | None = None, target: float = 0.8, *,
                    judge: str = "judge", project: str = "project", criterion: str = "criterion",
-                   value: str = "score") -> pd.DataFrame:
+                   value: str = "score", n_judges=None) -> pd.DataFrame:
     """G-theory decision study: how many judges give a reliability of ``target``.
 
     Parameters
@@ -160,6 +161,8 @@ def decision_study(scores: pd.DataFrame, rubric: Rubric | None = None, target: f
         judge's total): the p x j x c design, criteria fixed; plus one p x j study per
         criterion on its own scale.
     target : the reliability wanted (0 < target < 1).
+    n_judges : panel sizes to evaluate the coefficients at (e.g. range(1, 16)), a row
+        per size; default the current panel (harmonic mean of judges per project).
 
     Returns a tidy frame, a row per (criterion, decision): criterion ("total" for the
     rubric composite or the single score, else a criterion id), decision
@@ -182,12 +185,13 @@ def decision_study(scores: pd.DataFrame, rubric: Rubric | None = None, target: f
     """
     target = check_fraction(target, "target")
     where = "decision_study"
+    sizes = None if n_judges is None else [check_count(n, "n_judges") for n in np.atleast_1d(n_judges).tolist()]
     rows, estimators = [], []
     if rubric is None:
         require_columns(scores, (judge, project, value), where=where)
         df = _numeric(scores[[judge, project, value]], value, where)
         comp, est = _components(df, [project, judge], value, judge, project)
-        rows += _rows(comp, 1, _panel_size(df, judge, project), target, TOTAL, "p x j")
+        rows += _rows(comp, 1, _panel_size(df, judge, project), target, TOTAL, "p x j", sizes)
         estimators.append(est)
     else:
         require_columns(scores, (judge, project, criterion, value), where=where)
@@ -204,19 +208,19 @@ def decision_study(scores: pd.DataFrame, rubric: Rubric | None = None, target: f
         n_j = _panel_size(df, judge, project)
         y = _cube(df, [project, judge, criterion], "_share") if n_c > 1 else None
         if y is not None and min(y.shape) >= 2:
-            rows += _rows(_pjc_components(y), n_c, n_j, target, TOTAL, "p x j x c")
+            rows += _rows(_pjc_components(y), n_c, n_j, target, TOTAL, "p x j x c", sizes)
             estimators.append("anova")
         else:   # incomplete: the p x j design on the judges' totals
             tot = df.groupby([judge, project], as_index=False)["_share"].mean()
             comp, est = _components(tot, [project, judge], "_share", judge, project)
-            rows += _rows(comp, 1, n_j, target, TOTAL, "p x j")
+            rows += _rows(comp, 1, n_j, target, TOTAL, "p x j", sizes)
             estimators.append(est)
         for cid in rubric.criterion_ids:
             sub = df[df[criterion] == cid]
             if sub[project].nunique() < 2 or sub[judge].nunique() < 2:
                 continue
             comp, est = _components(sub, [project, judge], value, judge, project)
-            rows += _rows(comp, 1, _panel_size(sub, judge, project), target, cid, "p x j")
+            rows += _rows(comp, 1, _panel_size(sub, judge, project), target, cid, "p x j", sizes)
             estimators.append(est)
     out = pd.DataFrame(rows, columns=COLUMNS)
     out["judges_needed"] = pd.array(out["judges_needed"], dtype="Int64")
