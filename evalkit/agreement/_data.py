@@ -66,9 +66,8 @@ def long_ratings(data: pd.DataFrame, units: str, raters: str, values: str, *, wh
     r_codes = r_codes.astype(np.int64)
     n_r = len(r_labels)
     pair = u_codes * n_r + r_codes
-    if len(np.unique(pair)) != len(pair):
-        srt = np.sort(pair)
-        dup = int(srt[np.flatnonzero(np.diff(srt) == 0)[0]])
+    dup = _first_duplicate(pair, len(u_labels) * n_r)
+    if dup is not None:
         raise DataError("a rater rated the same unit twice / 同一评委对同一对象有重复评分", where=where,
                         key=f"{units}, {raters}", expected="one rating per (unit, rater)",
                         found=f"two ratings for ({u_labels[dup // n_r]}, {r_labels[dup % n_r]})")
@@ -76,3 +75,14 @@ def long_ratings(data: pd.DataFrame, units: str, raters: str, values: str, *, wh
         raise DataError(f"needs at least {min_raters} raters / 至少需要 {min_raters} 位评委", where=where,
                         key=raters, expected=f">= {min_raters} raters", found=n_r)
     return Ratings(u_codes, r_codes, vals, pd.Index(u_labels), pd.Index(r_labels))
+
+
+def _first_duplicate(keys: np.ndarray, size: int):
+    """A key occurring twice, or None (a count per cell when the grid is small, else a sort;
+    np.unique's hashing is far slower on large arrays)."""
+    if size <= 4 * len(keys) + 1_000_000:
+        hits = np.flatnonzero(np.bincount(keys, minlength=size) > 1)
+        return int(hits[0]) if len(hits) else None
+    srt = np.sort(keys)
+    same = np.flatnonzero(srt[1:] == srt[:-1])
+    return int(srt[same[0]]) if len(same) else None

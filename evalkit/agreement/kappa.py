@@ -38,19 +38,17 @@ WEIGHTS = (None, "unweighted", "linear", "quadratic")
 
 def categories_and_codes(values: np.ndarray, categories, *, where: str, key: str):
     """The category set (given, or the sorted observed values) and each value's code."""
-    observed = pd.unique(values)
     if categories is None:
-        cats = np.sort(observed)
-    else:
-        cats = np.asarray(list(categories))
-        if len(pd.unique(cats)) != len(cats):
-            raise DataError("categories must be distinct / 类别不能重复", where=where, key="categories",
-                            expected="distinct categories", found=list(cats))
-        missing = [v for v in observed if v not in set(cats.tolist())]
-        if missing:
-            raise DataError("a rating is not among the categories / 评分不在给定类别中", where=where, key=key,
-                            expected="one of " + ", ".join(map(str, cats)), found=missing[0])
+        codes, cats = pd.factorize(values, sort=True)
+        return np.asarray(cats), codes
+    cats = np.asarray(list(categories))
+    if len(pd.unique(cats)) != len(cats):
+        raise DataError("categories must be distinct / 类别不能重复", where=where, key="categories",
+                        expected="distinct categories", found=list(cats))
     codes = pd.Index(cats).get_indexer(values)
+    if (codes < 0).any():
+        raise DataError("a rating is not among the categories / 评分不在给定类别中", where=where, key=key,
+                        expected="one of " + ", ".join(map(str, cats)), found=values[np.argmax(codes < 0)])
     return cats, codes
 
 

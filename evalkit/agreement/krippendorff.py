@@ -45,7 +45,7 @@ class _Units:
                             where=_WHERE, expected="units with >= 2 ratings", found="none")
         self.n_units = int((m_all >= 2).sum())
         unit, vals = r.unit[keep], r.value[keep]
-        _, unit = np.unique(unit, return_inverse=True)
+        unit = (np.cumsum(m_all >= 2) - 1)[unit]  # renumber the pairable units 0..
         self.level = level
         self.m = np.bincount(unit).astype(float)
         if level == "interval":
@@ -58,7 +58,7 @@ class _Units:
             ss_u = np.maximum(s2 - s1 * s1 / self.m, 0.0)
             self.do_u = 2.0 * self.m * ss_u / (self.m - 1)
             return
-        cats, code = np.unique(vals, return_inverse=True)
+        code, cats = pd.factorize(vals, sort=True)
         self.cats = cats
         counts = sparse.csr_matrix((np.ones(len(code)), (unit, code)), shape=(len(self.m), len(cats)))
         counts.sum_duplicates()
