@@ -1,0 +1,138 @@
+"""How robust a fund split is to the choice of judges: resample the panel with
+replacement (bootstrap over judges, within each panel when a panel column exists),
+rerun the ranking and the allocation, and report per project how often it is funded
+and the range of its amount. Projects funded in some resamples and not in others
+are flagged as on the margin.
+
+Bootstrap over raters: Efron & Tibshirani (1993), An Introduction to the Bootstrap,
+ch. 6; resampling judges (not scores) keeps each judge's scores together, as in
+generalizability-theory resampling (Brennan 2001, ch. 6).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .allocate import Allocation, allocate
+from .allocate.problem import project_ids
+from .errors import AllocationError, DataError, EvalkitError
+
+
+@dataclass
+class Robustness:
+    """``projects``: one row per project (index project): funded_base, amount_base
+    (the allocation on all judges), p_funded (share of resamples funding it),
+    amount_mean, amount_low, amount_high (the central ``level`` range), amount_min,
+    amount_max, margin (bool: p_funded strictly between the ``margin`` bounds).
+    ``amounts``: resamples x projects frame of amounts; ``base``: the Allocation on
+    all judges; ``n_failed``: resamples whose ranking or allocation failed (e.g. an
+    infeasible quota), left out of the shares."""
+    projects: pd.DataFrame
+    amounts: pd.DataFrame
+    base: Allocation
+    n: int
+    n_failed: int
+    seed: int | None
+    notes: list = field(default_factory=list)
+
+    @property
+    def margin(self) -> list:
+        return self.projects.index[self.projects["margin"]].tolist()
+
+    def __repr__(self) -> str:
+        return (f"Robustness(n={self.n}, failed={self.n_failed}, margin={self.margin})\n"
+                + self.projects.round(3).to_string())
+
+
+def _resample(scores: pd.DataFrame, judge: str, panel: str | None, rng) -> pd.DataFrame:
+    """One bootstrap panel: judges drawn with replacement (within each panel), each
+    copy renamed so repeated judges count as distinct judges."""
+    groups = scores.groupby(panel, sort=True)[judge].unique() if panel else pd.Series({None: scores[judge].unique()})
+    parts = []
+    for judges in groups:
+        judges = np.sort(np.asarray(judges, dtype=object))
+        for k, j in enumerate(rng.choice(judges, size=len(judges), replace=True)):
+            part = scores[scores[judge] == j].copy()
+            part[judge] = f"{j}~{k}"
+            parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def robustness(scores, rubric=None, *, method="trimmed", budget, rule="optimal", projects, n=1000, seed=None,
+               judge="judge", project="project", value="score", level=0.9, margin=(0.05, 0.95),
+               rank_options=None, **allocate_options) -> Robustness:
+    """Bootstrap the judges, rerun ``ek.rank`` then ``ek.allocate``, and summarise.
+
+    ``projects``: the projects frame allocate needs (id as column "project"/"id" or
+    the index; requested, category, organisation ...); the ranking's score and
+    excluded columns are joined to it on the project id. ``allocate_options`` go to
+    ``ek.allocate`` (cost=, category=, org_cap=, ...); ``rank_options`` to ``ek.rank``.
+
+    Example::
+
+        rob = ek.robustness(contest.scores, contest.rubric, method="trimmed", budget=260_000,
+                            rule="optimal", projects=contest.projects, n=200, seed=1)
+        rob.projects[["p_funded", "amount_low", "amount_high", "margin"]]
+    """
+    from .aggregate import rank
+
+    if not isinstance(scores, pd.DataFrame) or judge not in scores.columns:
+        raise DataError("scores must be a long frame with a judge column", key=judge,
+                        expected=f"a DataFrame with column {judge!r}",
+                        found=type(scores).__name__ if not isinstance(scores, pd.DataFrame) else list(scores.columns))
+    if not isinstance(n, (int, np.integer)) or n < 1:
+        raise DataError("n must be a positive whole number of resamples", key="n", expected=">= 1", found=n)
+    if not 0 < level < 1:
+        raise DataError("level must be in (0, 1)", key="level", expected="e.g. 0.9", found=level)
+    if not isinstance(projects, pd.DataFrame):
+        raise AllocationError("projects must be a DataFrame with the requests", key="projects",
+                              expected="pandas.DataFrame", found=type(projects).__name__)
+    rank_options = dict(rank_options or {})
+    panel = rank_options.get("panel", "panel")
+    panel = panel if panel in scores.columns else None
+    base_frame = projects.copy()
+    base_frame.index = project_ids(base_frame).to_numpy()
+    base_frame = base_frame.drop(columns=[c for c in ("project", "id", "score", "excluded") if c in base_frame])
+    allocate_options.setdefault("compare_optimal", False)
+
+    def run(sc):
+        ranking = rank(sc, rubric, method=method, judge=judge, project=project, value=value, **rank_options)
+        frame = base_frame.join(ranking.projects[["score", "excluded"]], how="left")
+        frame["score"] = frame["score"].fillna(0.0)
+        frame["excluded"] = frame["excluded"].fillna("")
+        return allocate(frame, budget, rule=rule, **allocate_options)
+
+    base = run(scores)
+    ids = base.table["project"].tolist()
+    rng = np.random.default_rng(seed)
+    rows, failed, cache = [], 0, {}
+    for _ in range(n):
+        sample = _resample(scores, judge, panel, rng)
+        key = tuple(sorted(sample[judge].str.split("~").str[0].value_counts().items()))
+        if key not in cache:  # the same multiset of judges gives the same result
+            try:
+                t = run(sample).table
+                cache[key] = dict(zip(t["project"], t["amount"]))
+            except EvalkitError:
+                cache[key] = None
+        if cache[key] is None:
+            failed += 1
+            continue
+        rows.append(cache[key])
+    amounts = pd.DataFrame(rows, columns=ids, dtype=float)
+    bt = base.table.set_index("project")
+    lo, hi = (1 - level) / 2, 1 - (1 - level) / 2
+    out = pd.DataFrame({
+        "funded_base": bt["funded"], "amount_base": bt["amount"],
+        "p_funded": (amounts > 0).mean() if len(amounts) else np.nan,
+        "amount_mean": amounts.mean(), "amount_low": amounts.quantile(lo), "amount_high": amounts.quantile(hi),
+        "amount_min": amounts.min(), "amount_max": amounts.max(),
+    }, index=pd.Index(ids, name="project"))
+    out["margin"] = (out["p_funded"] > margin[0]) & (out["p_funded"] < margin[1])
+    notes = []
+    if failed:
+        notes.append(f"{failed} 次重抽样无法排名或分配，已略去 ({failed} resamples could not be ranked or "
+                     "allocated and are left out)")
+    return Robustness(projects=out, amounts=amounts, base=base, n=n, n_failed=failed, seed=seed, notes=notes)
