@@ -1,11 +1,71 @@
-"""The secretary's consistency tab (placeholder until built)."""
+"""The Consistency tab: agreement so far with its interval, per-judge diagnostics as
+a table and a chart, and plain-language alerts (the core's flags)."""
+from __future__ import annotations
+
+import io
+
 import ipywidgets as w
 
+from ..errors import EvalkitError
+from .common import error_text, esc
+from .messages import t
 
-class _Tab:
+
+def figure_png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=96)
+    return buf.getvalue()
+
+
+def agreement_summary(scores, rubric, *, n_boot: int = 200, seed: int = 0) -> dict:
+    """Krippendorff's alpha (interval) on judges' totals with a bootstrap interval."""
+    from ..agreement import krippendorff_alpha
+    from ..scores import totals
+    tot = totals(scores, rubric)
+    res = krippendorff_alpha(tot, "interval", units="project", raters="judge", values="total", n_boot=n_boot,
+                             seed=seed)
+    return dict(alpha=float(res), low=res.ci_low, high=res.ci_high, projects=res.n_units, judges=res.n_raters)
+
+
+class ConsistencyTab:
+    """Widgets: ``summary`` (alpha and interval), ``alerts``, ``table``, ``chart``
+    (PNG), ``refresh_button``. ``diagnostics`` holds the last per-judge frame."""
+
+    COLUMNS = ["judge", "n_projects", "mean_total", "severity", "severity_z", "spread", "loo_spearman", "halo",
+               "top_k_changes"]
+
     def __init__(self, state):
-        self.widget = w.HTML("…")
+        self.state = state
+        self.diagnostics = None
+        self.summary, self.alerts, self.table = w.HTML(), w.HTML(), w.HTML()
+        self.chart = w.Image(format="png", layout=w.Layout(max_width="720px"))
+        self.refresh_button = w.Button(description=t("refresh", state.lang))
+        self.refresh_button.on_click(lambda _: self.redraw(self.state))
+        self.widget = w.VBox([self.refresh_button, self.summary, self.alerts, self.table, self.chart])
+        self.widget.add_class("evalkit-consistency")
+        self.redraw(state)
+
+    def redraw(self, state) -> None:
+        from ..agreement import judges
+        from ..report.charts import judge_severity
+        lang, scores, rubric = state.lang, state.round_scores(), state.contest.rubric
+        try:
+            s = agreement_summary(scores, rubric)
+            diag = judges(scores, rubric)
+        except EvalkitError as exc:
+            self.summary.value = f'<p class="evalkit-status-error">{esc(error_text(exc))}</p>'
+            return
+        self.diagnostics = diag
+        label = t("alpha", lang)
+        self.summary.value = (f'<p class="evalkit-alpha">{label}: <b>{s["alpha"]:.3f}</b> '
+                              f'[{s["low"]:.3f}, {s["high"]:.3f}] · {s["projects"]} / {s["judges"]}</p>')
+        names = dict(zip(state.contest.judges["id"], state.contest.judges["name"]))
+        flags = [f'<li>{esc(names.get(j, j))}: {esc(f)}</li>' for j, f in zip(diag["judge"], diag["flags"]) if f]
+        self.alerts.value = (f'<ul class="evalkit-alerts">{"".join(flags)}</ul>' if flags else
+                             f'<p>{esc(t("no_alerts", lang))}</p>')
+        self.table.value = diag[self.COLUMNS].round(2).to_html(index=False, classes="evalkit-diagnostics")
+        self.chart.value = figure_png(judge_severity(diag.assign(label=diag["judge"].map(names))))
 
 
-def consistency_tab(state):
-    return _Tab(state)
+def consistency_tab(state) -> ConsistencyTab:
+    return ConsistencyTab(state)

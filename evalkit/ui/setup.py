@@ -1,11 +1,81 @@
-"""The secretary's setup tab (placeholder until built)."""
+"""The Setup tab: open a contest folder and show its validation (every error with
+its file and row); create a new contest from a rubric and pasted lists."""
+from __future__ import annotations
+
 import ipywidgets as w
 
+from ..contest import RUBRICS_DIR
+from ..errors import EvalkitError
+from .common import esc, status
+from .messages import t
 
-class _Tab:
+
+def validation_html(path) -> tuple[bool, str]:
+    """(ok, HTML): the contest's summary, or every error found."""
+    from ..contest import load_contest
+    try:
+        contest = load_contest(path)
+    except EvalkitError as exc:
+        items = "".join(f"<li>{esc(e._format())}</li>" for e in exc.errors)
+        return False, f'<ul class="evalkit-validation-errors">{items}</ul>'
+    return True, f'<pre class="evalkit-validation-ok">✓ {esc(contest.summary())}</pre>'
+
+
+class SetupTab:
+    """Widgets: ``folder``, ``open_button``, ``report``; new contest: ``new_folder``,
+    ``name``, ``rubric``, ``budget``, ``projects``, ``judges``, ``create_button``,
+    ``create_status``."""
+
     def __init__(self, state):
-        self.widget = w.HTML("…")
+        self.state = state
+        lang = state.lang
+        style = {"description_width": "120px"}
+        wide = w.Layout(width="640px")
+        self.folder = w.Text(value=str(state.contest.dir), description=t("contest_folder", lang), style=style,
+                             layout=wide)
+        self.open_button = w.Button(description=t("open", lang))
+        self.report = w.HTML()
+        self.open_button.on_click(lambda _: self.validate())
+        self.new_folder = w.Text(description=t("new_folder", lang), style=style, layout=wide)
+        self.name = w.Text(description=t("name", lang), style=style, layout=wide)
+        rubrics = sorted(p.name for p in RUBRICS_DIR.glob("*.yaml"))
+        self.rubric = w.Dropdown(options=rubrics, description=t("rubric", lang), style=style)
+        self.budget = w.FloatText(value=100000, description=t("budget", lang), style=style)
+        self.projects = w.Textarea(placeholder="id,name,organisation,category,requested,min_amount",
+                                   layout=w.Layout(width="640px", height="120px"))
+        self.judges = w.Textarea(placeholder="id,name,panel,conflicts", layout=w.Layout(width="640px", height="100px"))
+        self.create_button = w.Button(description=t("create", lang), button_style="primary")
+        self.create_status = w.HTML()
+        self.create_button.on_click(lambda _: self.create())
+        self.widget = w.VBox([
+            w.HBox([self.folder, self.open_button]), self.report, w.HTML(f"<h3>{esc(t('create', lang))}</h3>"),
+            self.new_folder, self.name, self.rubric, self.budget,
+            w.HTML(esc(t("projects_csv", lang))), self.projects, w.HTML(esc(t("judges_csv", lang))), self.judges,
+            self.create_button, self.create_status])
+        self.widget.add_class("evalkit-setup")
+        self.validate()
+
+    def validate(self) -> bool:
+        ok, text = validation_html(self.folder.value)
+        self.report.value = text
+        return ok
+
+    def create(self):
+        from ..create import create_contest
+        lang = self.state.lang
+        try:
+            contest = create_contest(self.new_folder.value.strip(), name=self.name.value.strip(),
+                                     rubric=self.rubric.value, budget=self.budget.value, projects=self.projects.value,
+                                     judges=self.judges.value)
+        except EvalkitError as exc:
+            items = "".join(f"<li>{esc(e._format())}</li>" for e in exc.errors)
+            self.create_status.value = f'<ul class="evalkit-validation-errors">{items}</ul>'
+            return None
+        status(self.create_status, t("created", lang, path=contest.dir) + " — " + t("serve_hint", lang, path=contest.dir))
+        self.folder.value = str(contest.dir)
+        self.validate()
+        return contest
 
 
-def setup_tab(state):
-    return _Tab(state)
+def setup_tab(state) -> SetupTab:
+    return SetupTab(state)
