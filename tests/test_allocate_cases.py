@@ -217,3 +217,24 @@ def test_mes_gives_a_minority_of_judges_its_share():
     assert greedy.funded == ["A", "B"]       # by totals the minority gets nothing
     t = mes.table.set_index("project")
     assert "equal shares" in t.loc["A", "reason_en"] and "35" in t.loc["A", "reason_en"]
+
+
+def test_demo_contest_end_to_end():
+    """The DESIGN.md call: ranking joined with the contest's projects, real limits."""
+    ek = pytest.importorskip("evalkit")
+    from conftest import DATA
+    contest = ek.load_contest(DATA / "demo-huaihe")
+    ranking = ek.rank(contest.scores, contest.rubric, method="trimmed")
+    frame = ranking.projects.join(contest.projects.set_index("id"))
+    a = allocate(frame, contest.budget, rule="optimal", min_amount="min_amount", category="category",
+                 category_min_share=0.15, organisation="organisation", org_cap=60_000)
+    t = a.table
+    assert a.status == "optimal" and a.total <= 260_000
+    assert (t.groupby("category")["amount"].sum() >= 0.15 * 260_000 - 1e-9).all()
+    assert (t.groupby("organisation")["amount"].sum() <= 60_000).all()
+    partial = t[(t.amount > 0) & (t.amount < t.requested)]
+    mins = contest.projects.set_index("id")["min_amount"]
+    assert (partial.amount.to_numpy() >= mins.loc[partial.project].to_numpy()).all()
+    assert (t.loc[t.fraction < 1, "reason_zh"] != "").all() and (t.loc[t.fraction < 1, "reason_en"] != "").all()
+    g = allocate(frame, contest.budget, rule="greedy", min_amount="min_amount")
+    assert g.greedy_gap >= 0 and g.optimal_value >= g.value

@@ -133,6 +133,10 @@ def allocate(projects, budget, rule="optimal", score="score", cost="requested", 
     committee decisions. ``tie_break``: ids in priority order (default: higher score,
     lower request, natural id order). Zero-score projects are not funded unless
     ``fund_zero=True``. ``compare_optimal=False`` skips the optimum beside greedy rules.
+    ``min_amount``: a money column giving each project's smallest partial amount (the
+    contest's ``min_amount``; empty = all or nothing), instead of or on top of
+    ``min_fraction``. ``time_limit``: seconds for each MILP solve (default 60; a solve
+    stopped early gives status "feasible" and its gap).
 
     Model and tie-break: shared/reference/allocation/knapsack_cases.json; equal shares:
     Peters, Pierczyński & Skowron (2021), "Proportional participatory budgeting with
@@ -146,12 +150,15 @@ def allocate(projects, budget, rule="optimal", score="score", cost="requested", 
     if rule not in RULES:
         raise AllocationError("unknown rule", key="rule", expected=" / ".join(RULES), found=rule)
     fund_zero = bool(options.pop("fund_zero", False))
+    min_amount = options.pop("min_amount", None)
+    time_limit = float(options.pop("time_limit", 60.0))
     compare = bool(options.pop("compare_optimal", True))
     mes_options = {k: options.pop(k) for k in ("scores", "utility", "completion", "judge", "project", "value")
                    if k in options}
     if options:
         raise AllocationError("unknown option", key=", ".join(options),
-                              expected="fund_zero, compare_optimal, scores, utility, completion, judge, project, value",
+                              expected="fund_zero, compare_optimal, min_amount, time_limit, scores, utility, completion, judge, "
+                                       "project, value",
                               found=sorted(options))
     if mes_options and rule != "mes":
         raise AllocationError("scores/utility/completion are options of rule='mes'", key=", ".join(mes_options),
@@ -165,11 +172,11 @@ def allocate(projects, budget, rule="optimal", score="score", cost="requested", 
     p = build_problem(projects, budget, score=score, cost=cost, min_fraction=min_fraction, category=category,
                       category_min_share=category_min_share, category_max_share=category_max_share,
                       organisation=organisation, org_cap=org_cap, threshold=threshold, fixed_in=fixed_in,
-                      fixed_out=fixed_out, tie_break=tie_break, fund_zero=fund_zero)
+                      fixed_out=fixed_out, tie_break=tie_break, fund_zero=fund_zero, min_amount=min_amount)
     reasons, notes, solver, gap = {}, [], {}, None
     key = lambda i: p.score[i]  # noqa: E731
     if rule == "optimal":
-        solver = solve_optimal(p)
+        solver = solve_optimal(p, time_limit)
         amounts, status, gap = solver.pop("amounts"), solver["status"], solver["gap"]
     elif rule in GREEDY_RULES:
         order = density_order(p) if rule == "greedy_density" else list(range(p.n))
@@ -187,7 +194,7 @@ def allocate(projects, budget, rule="optimal", score="score", cost="requested", 
     value = p.value(amounts)
     if rule in GREEDY_RULES and compare:
         try:
-            opt = solve_optimal(p)
+            opt = solve_optimal(p, time_limit)
             optimal_value = p.value(opt["amounts"])
             greedy_gap = optimal_value - value
         except AllocationError:

@@ -37,8 +37,9 @@ TIME_LIMIT = 60.0
 class Model:
     """The MILP's columns: y (n binaries) then one integer amount per partial project."""
 
-    def __init__(self, p):
+    def __init__(self, p, time_limit: float = TIME_LIMIT):
         self.p = p
+        self.time_limit = time_limit
         n = p.n
         self.partial = np.flatnonzero(p.min_units < p.cost)
         self.nv = n + len(self.partial)
@@ -122,7 +123,7 @@ class Model:
     def solve(self, c, active, extra=()):
         cons, bounds = self.constraints(active)
         return milp(c, constraints=cons + list(extra), bounds=bounds, integrality=self.integrality,
-                    options={"mip_rel_gap": 0.0, "time_limit": TIME_LIMIT, "disp": False})
+                    options={"mip_rel_gap": 0.0, "time_limit": self.time_limit, "disp": False})
 
     def amounts(self, x) -> np.ndarray:
         return np.round(x[self.amount_col] * self.amount_coef).astype(np.int64)
@@ -178,12 +179,12 @@ def _integral_scale(p, model) -> float | None:
     return None
 
 
-def solve_optimal(p) -> dict:
+def solve_optimal(p, time_limit: float = TIME_LIMIT) -> dict:
     """Solve 1 maximises value. Each later solve maximises value again over funded sets
     not yet seen, spending at most the best spend so far; once its optimum is below
     the best value (or nothing is feasible) the best set is proven lexicographically
     best: highest value, then least money, then smallest sorted id tuple."""
-    model = Model(p)
+    model = Model(p, time_limit)
     t0 = time.perf_counter()
     active = model.groups
     scale = _integral_scale(p, model)

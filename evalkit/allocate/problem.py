@@ -105,7 +105,7 @@ def tie_order_key(score: float, cost: int, pid: str, priority: dict):
 def build_problem(projects, budget, *, score="score", cost="requested", min_fraction=None,
                   category=None, category_min_share=None, category_max_share=None,
                   organisation=None, org_cap=None, threshold=None, fixed_in=(), fixed_out=(),
-                  tie_break=None, fund_zero=False) -> Problem:
+                  tie_break=None, fund_zero=False, min_amount=None) -> Problem:
     if not isinstance(projects, pd.DataFrame):
         raise AllocationError("projects must be a DataFrame, one row per project", key="projects",
                               expected="pandas.DataFrame", found=type(projects).__name__)
@@ -157,6 +157,18 @@ def build_problem(projects, budget, *, score="score", cost="requested", min_frac
                               expected="0 < m <= 1", found=sorted(set(m[(m <= 0) | (m > 1)].tolist()))[:3])
     # the smallest partial amount, rounded up to a whole unit so it is never below m * r
     min_u = np.minimum(cost_u, np.ceil(m * cost_u - 1e-9).astype(np.int64))
+    if min_amount is not None:  # a money column (e.g. the contest's min_amount); empty = all or nothing
+        if min_amount not in df.columns:
+            raise AllocationError("the min_amount column is missing", key=min_amount,
+                                  expected=f"a column named {min_amount!r}", found=list(map(str, df.columns)))
+        ma = pd.to_numeric(df[min_amount], errors="coerce").to_numpy(float)
+        bad = ~np.isnan(ma) & ((ma <= 0) | (ma > r.to_numpy(float)))
+        if bad.any():
+            raise AllocationError("min_amount must be > 0 and at most the request", key=min_amount,
+                                  expected="0 < min_amount <= requested", found=df.loc[bad, "__id"].tolist()[:5])
+        given = ~np.isnan(ma)
+        min_u[given] = np.maximum(min_u[given], np.ceil(ma[given] * scale - 1e-9).astype(np.int64)) \
+            if min_fraction is not None else np.ceil(ma[given] * scale - 1e-9).astype(np.int64)
 
     ids = df["__id"].tolist()
     known = set(ids)
