@@ -212,6 +212,17 @@ def test_trimmed_marks_match_the_rule(xinan):
     assert np.allclose(kept.sort_index(), r.projects["score"].sort_index(), atol=1e-9)
 
 
+def test_trimmed_marks_per_panel(xinan):
+    """With panels (5 experts, 3 public) each panel drops its own highest and lowest."""
+    from evalkit.report.charts import trimmed_marks
+    contest = xinan[0]
+    tot = ek.totals(contest.scores, contest.rubric)
+    marks = trimmed_marks(tot, 1)
+    per = pd.DataFrame({"high": marks == "high", "low": marks == "low", "project": tot["project"],
+                        "panel": tot["panel"]}).groupby(["project", "panel"])[["high", "low"]].sum()
+    assert (per == 1).all().all() and len(per) == 2 * len(contest.projects)
+
+
 def test_round_half_up():
     assert list(round_half_up([74.525, 1.005, 2.675, -1.5, np.nan], 2)[:4]) == [74.53, 1.01, 2.68, -1.5]
 

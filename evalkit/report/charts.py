@@ -33,11 +33,13 @@ def _project_label(contest, pid: str) -> str:
 
 def trimmed_marks(tot: pd.DataFrame, trim: int) -> pd.Series:
     """Per judge total: 'high' or 'low' when the trimmed mean drops it, else ''.
-    Same order as the rule (sort within project, ties interchangeable)."""
+    Same order as the rule (sort within project, ties interchangeable); with a
+    ``panel`` column each panel is trimmed on its own, as rank() does."""
     mark = pd.Series("", index=tot.index, dtype=object)
     if trim <= 0:
         return mark
-    for _, g in tot.groupby("project", sort=False):
+    keys = ["project", "panel"] if "panel" in tot.columns else ["project"]
+    for _, g in tot.groupby(keys, sort=False, dropna=False):
         if len(g) < 2 * trim + 1:
             continue
         order = g.sort_values("total", kind="stable").index
