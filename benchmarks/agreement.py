@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 import tracemalloc
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -40,14 +39,8 @@ import pandas as pd  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from evalkit.agreement import fleiss_kappa, icc, krippendorff_alpha  # noqa: E402
 
-
-def best_time(func, reps):
-    best, out = np.inf, None
-    for _ in range(reps):
-        t = time.perf_counter()
-        out = func()
-        best = min(best, time.perf_counter() - t)
-    return best, out
+sys.path.insert(0, os.path.dirname(__file__))
+from allocate import timed as best_time  # noqa: E402  (best of n runs, shared with the allocation benchmark)
 
 
 def peak_memory(func):

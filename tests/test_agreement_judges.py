@@ -158,3 +158,21 @@ def test_demo_contest_runs_and_flags_known_severity():
         truth["kind"]) else None
     if sev is not None:  # the simulated severities order the judges as our estimates do
         assert pd.Series(res["severity"]).corr(sev.reindex(res.index), method="spearman") > 0.8
+
+
+def test_panels_are_compared_within_themselves(panel):
+    # J4..J6 form a "public" panel that is 10 points more generous by design: within
+    # panels nobody in it is lenient; against everyone they are
+    two = panel.assign(panel=panel["judge"].map(lambda j: "public" if j in ("J4", "J5", "J6") else "expert"))
+    pub = two["panel"] == "public"
+    two.loc[pub, "score"] = two.loc[pub, "score"] * 0.8 + two.loc[pub, "criterion"].map(
+        {c.id: 0.2 * c.max for c in RUBRIC.criteria})
+    within = judges(two, RUBRIC).set_index("judge")
+    pooled = judges(two, RUBRIC, by_panel=False).set_index("judge")
+    assert within.attrs["by_panel"] and not pooled.attrs["by_panel"]
+    assert (pooled.loc[["J4", "J6"], "severity"] > 5).all()
+    tot = ek.totals(two, RUBRIC).pivot(index="project", columns="judge", values="total")
+    public = tot[["J4", "J5", "J6"]]
+    d = (public["J4"] - public[["J5", "J6"]].mean(axis=1)).dropna()
+    assert within.loc["J4", "severity"] == pytest.approx(d.mean(), abs=1e-10)
+    assert within["top_k_changes"].tolist() == pooled["top_k_changes"].tolist()

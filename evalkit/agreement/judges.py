@@ -19,7 +19,7 @@ COLUMNS = ["judge", "n_projects", "mean_total", "severity", "severity_se", "seve
 
 def judges(scores: pd.DataFrame, rubric: Rubric, *, judge: str = "judge", project: str = "project",
            criterion: str = "criterion", value: str = "score", k: int | None = None,
-           thresholds: dict | None = None) -> pd.DataFrame:
+           thresholds: dict | None = None, by_panel: bool = True) -> pd.DataFrame:
     """Per-judge diagnostics from a long score table.
 
     Totals come from :func:`evalkit.scores.totals` (complete judge-project pairs only;
@@ -40,6 +40,10 @@ def judges(scores: pd.DataFrame, rubric: Rubric, *, judge: str = "judge", projec
       is removed, ranking by the rubric's rule (sum ranks as mean, trimmed drops
       ``trim`` highest and lowest when enough judges remain); ``k`` defaults to
       min(5, ceil(projects / 3));
+    - with ``by_panel`` (default) and a ``panel`` column (expert / public panels), the
+      relative measures (severity, spread, loo_spearman, halo) compare a judge with
+      the other judges of their own panel; ``attrs['by_panel']`` says whether that
+      happened. ``top_k_changes`` always uses all judges;
     - ``flags``: each rule that fired, Chinese then English, with the rule, e.g.
       "偏严 harsh: severity z=-2.6 (rule |z|>2)". Thresholds can be overridden
       (keys of ``DEFAULT_THRESHOLDS``).
@@ -72,15 +76,17 @@ def judges(scores: pd.DataFrame, rubric: Rubric, *, judge: str = "judge", projec
         raise DataError("k must be between 1 and the number of projects", where=where, key="k",
                         expected=f"1..{n_u}", found=k)
 
-    scored = ~np.isnan(x)
-    count = scored.sum(axis=1, keepdims=True)
-    others = (np.nansum(x, axis=1, keepdims=True) - np.nan_to_num(x)) / np.where(count > 1, count - 1, np.nan)
-    diff = np.where(scored & (count > 1), x - others, np.nan)
-
-    sd = np.nanstd(x, axis=0, ddof=1) if n_u > 1 else np.full(n_j, np.nan)
-    panel_sd = np.sqrt(np.nanmean(sd ** 2)) if np.isfinite(sd).any() else np.nan
-    rho = np.array([_spearman(x[:, j], others[:, j]) for j in range(n_j)])
     halo_raw = _halo(scores, rubric, judge, project, criterion, value, tot, j_labels)
+    # each judge is compared with the other judges of their own panel (expert / public)
+    groups = np.zeros(n_j, int)
+    if by_panel and "panel" in tot.columns:
+        panel_of = tot.groupby("judge", sort=True)["panel"].first().reindex(j_labels)
+        groups = pd.factorize(panel_of.astype(str), sort=True)[0]
+    rel = {key: np.full(n_j, np.nan) for key in ("severity", "severity_se", "spread", "loo_spearman", "halo")}
+    for g in np.unique(groups):
+        cols = np.flatnonzero(groups == g)
+        for key, vals in _relative(x[:, cols], halo_raw[cols]).items():
+            rel[key][cols] = vals
     base = _top(tot, unit_key, rubric, k)
     changes = []
     for name in j_labels:
@@ -90,21 +96,40 @@ def judges(scores: pd.DataFrame, rubric: Rubric, *, judge: str = "judge", projec
 
     rows = []
     for j, name in enumerate(j_labels):
-        d = diff[:, j][~np.isnan(diff[:, j])]
-        sev = float(d.mean()) if len(d) else np.nan
-        se = float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else np.nan
-        z = sev / se if se and np.isfinite(se) and se > 0 else np.nan
-        others_halo = np.delete(halo_raw, j)
-        halo = halo_raw[j] - np.nanmean(others_halo) if np.isfinite(others_halo).any() else np.nan
-        row = {"judge": name, "n_projects": int(scored[:, j].sum()), "mean_total": float(np.nanmean(x[:, j])),
-               "severity": sev, "severity_se": se, "severity_z": z,
-               "spread": float(sd[j] / panel_sd) if panel_sd and panel_sd > 0 else np.nan,
-               "loo_spearman": float(rho[j]), "halo": float(halo), "top_k_changes": int(changes[j])}
+        sev, se = rel["severity"][j], rel["severity_se"][j]
+        row = {"judge": name, "n_projects": int((~np.isnan(x[:, j])).sum()),
+               "mean_total": float(np.nanmean(x[:, j])), "severity": sev, "severity_se": se,
+               "severity_z": sev / se if np.isfinite(se) and se > 0 else np.nan, "spread": rel["spread"][j],
+               "loo_spearman": rel["loo_spearman"][j], "halo": rel["halo"][j], "top_k_changes": int(changes[j])}
         row["flags"] = "; ".join(_flags(row, k, limits))
         rows.append(row)
     out = pd.DataFrame(rows, columns=COLUMNS)
-    out.attrs.update({"k": k, "thresholds": limits})
+    out.attrs.update({"k": k, "thresholds": limits, "by_panel": bool(groups.any())})
     return out
+
+
+def _relative(x: np.ndarray, halo_raw: np.ndarray) -> dict:
+    """Severity, spread, leave-one-out rank correlation and halo of each judge (column
+    of the units x judges totals ``x``) relative to the other judges in ``x``."""
+    n_u, n_j = x.shape
+    scored = ~np.isnan(x)
+    count = scored.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        others = (np.nansum(x, axis=1, keepdims=True) - np.nan_to_num(x)) / np.where(count > 1, count - 1, np.nan)
+    diff = np.where(scored & (count > 1), x - others, np.nan)
+    n_d = (~np.isnan(diff)).sum(axis=0)
+    sev = np.array([np.nanmean(d) if m else np.nan for d, m in zip(diff.T, n_d)])
+    se = np.array([np.nanstd(d, ddof=1) / np.sqrt(m) if m > 1 else np.nan for d, m in zip(diff.T, n_d)])
+    sd = np.array([np.nanstd(c, ddof=1) if (~np.isnan(c)).sum() > 1 else np.nan for c in x.T])
+    panel_sd = np.sqrt(np.nanmean(sd ** 2)) if np.isfinite(sd).any() else np.nan
+    halo = np.full(n_j, np.nan)
+    for j in range(n_j):
+        rest = np.delete(halo_raw, j)
+        if np.isfinite(rest).any():
+            halo[j] = halo_raw[j] - np.nanmean(rest)
+    return {"severity": sev, "severity_se": se,
+            "spread": sd / panel_sd if panel_sd > 0 else np.full(n_j, np.nan),
+            "loo_spearman": np.array([_spearman(x[:, j], others[:, j]) for j in range(n_j)]), "halo": halo}
 
 
 def _spearman(a: np.ndarray, b: np.ndarray) -> float:
