@@ -2,53 +2,20 @@
 judge's token or scores to a judge's page (`evalkit serve` under Debian chromium
 driven by Playwright; every frame the page receives over the kernel's websocket
 is checked, not only what is drawn)."""
-import json
 import re
-import shutil
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 import evalkit as ek
-from conftest import DATA
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+pytest.importorskip("evalkit.commands.serve", reason="evalkit serve (issue 6) is not there yet")
+from test_browser_roadshow import ARGS, CHROMIUM, served  # noqa: E402,F401  (the same served demo contest)
+
 HIDDEN = {"need": 14.3, "design": 17.9}  # J2's scores for P01: no other judge's page may receive them
 OWN = ("innovation", 7.7)  # J1's own score: its page does receive it (shows the check can see scores)
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
-pytest.importorskip("evalkit.commands.serve", reason="evalkit serve (issue 6) is not there yet")
-
-
-@pytest.fixture
-def served(tmp_path):
-    folder = tmp_path / "demo-huaihe"
-    shutil.copytree(DATA / "demo-huaihe", folder, ignore=shutil.ignore_patterns("evalkit.db*", "backups", "judge-links*"))
-    (folder / "scores.csv").unlink()
-    contest = ek.load_contest(folder)
-    with contest.open_store() as store:
-        store.set_current("P01")
-        for criterion, value in HIDDEN.items():
-            store.record("J2", "P01", criterion, value)
-        store.record("J1", "P01", *OWN)
-    proc = subprocess.Popen([sys.executable, "-m", "evalkit.cli", "serve", str(folder), "--port", "0",
-                             "--host", "127.0.0.1", "--json"], stdout=subprocess.PIPE, text=True, cwd=str(tmp_path))
-    try:
-        line = proc.stdout.readline()
-        assert line, "evalkit serve printed nothing"
-        yield contest, json.loads(line)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def _open(ctx, url):
@@ -63,7 +30,13 @@ def _open(ctx, url):
 
 def test_served_judge_pages_refuse_bad_tokens_and_leak_nothing(served):
     from playwright.sync_api import expect, sync_playwright
-    contest, links = served
+    folder, links, _ = served
+    contest = ek.load_contest(folder)
+    with contest.open_store() as store:  # the pages open after this: P01 pitching, J2 and J1 have scored
+        store.set_current("P01")
+        for criterion, value in HIDDEN.items():
+            store.record("J2", "P01", criterion, value)
+        store.record("J1", "P01", *OWN)
     tokens = {j: url.split("token=", 1)[1] for j, url in links["judges"].items()}
     assert set(tokens) == set(contest.judge_ids)
     # a token appears in its own judge's URL only
