@@ -217,6 +217,10 @@ def test_mes_gives_a_minority_of_judges_its_share():
     assert greedy.funded == ["A", "B"]       # by totals the minority gets nothing
     t = mes.table.set_index("project")
     assert "equal shares" in t.loc["A", "reason_en"] and "35" in t.loc["A", "reason_en"]
+    # 4 more voters who scored nothing halve every share (12.5): j1-j3 hold 37.5 < 40, j4 12.5 < 25
+    assert allocate(df, 100, rule="mes", scores=scores, n_voters=8).funded == []
+    with pytest.raises(AllocationError):
+        allocate(df, 100, rule="mes", scores=scores, n_voters=3)
 
 
 def test_demo_contest_end_to_end():

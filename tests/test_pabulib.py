@@ -36,7 +36,7 @@ def test_reader_matches_recorded_profile(name):
     e, exp, projects, _ = load(name)
     assert e.budget == exp["budget"]
     assert len(e.projects) == exp["n_projects"]
-    assert e.votes["judge"].nunique() == exp["n_voters"]
+    assert e.votes["judge"].nunique() == exp["n_voters"] == e.n_voters
     ps = exp["project_scores"]
     cost = dict(zip(ps["id"], ps["cost"]))
     assert dict(zip(e.projects["project"], e.projects["cost"])) == cost

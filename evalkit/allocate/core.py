@@ -124,7 +124,7 @@ def allocate(projects, budget, rule="optimal", score="score", cost="requested", 
     "greedy_density", "proportional" (water-filling by score above ``threshold``),
     "mes" (Method of Equal Shares: ``scores=`` long frame, ``utility="score"|"cost"``,
     ``completion=None|"add1"|"greedy"|"add1+greedy"``, ``judge=``, ``project=``,
-    ``value=`` column names).
+    ``value=`` column names; ``n_voters=`` when some voters scored nothing).
 
     ``min_fraction``: smallest partial share (scalar or column; None = all or
     nothing). ``category_min_share``/``category_max_share``: share of the FUND, a
@@ -153,7 +153,7 @@ def allocate(projects, budget, rule="optimal", score="score", cost="requested", 
     min_amount = options.pop("min_amount", None)
     time_limit = float(options.pop("time_limit", 60.0))
     compare = bool(options.pop("compare_optimal", True))
-    mes_options = {k: options.pop(k) for k in ("scores", "utility", "completion", "judge", "project", "value")
+    mes_options = {k: options.pop(k) for k in ("scores", "utility", "completion", "judge", "project", "value", "n_voters")
                    if k in options}
     if options:
         raise AllocationError("unknown option", key=", ".join(options),

@@ -133,7 +133,8 @@ def project_totals(scores, judge="judge", project="project", value="score") -> p
     return _votes(scores, judge, project, value).groupby("project")["score"].sum()
 
 
-def run_mes(p, scores=None, utility="score", completion=None, judge="judge", project="project", value="score"):
+def run_mes(p, scores=None, utility="score", completion=None, judge="judge", project="project", value="score",
+            n_voters=None):
     if utility not in ("score", "cost"):
         raise AllocationError("unknown utility", key="utility", expected="'score' or 'cost'", found=utility)
     if completion not in COMPLETIONS:
@@ -151,6 +152,11 @@ def run_mes(p, scores=None, utility="score", completion=None, judge="judge", pro
     es = EqualShares(p, votes, utility)
     if es.n_voters == 0:
         raise AllocationError("no judge scores", key="scores", expected="at least one row", found="0 rows")
+    if n_voters is not None:  # voters who scored nothing still hold a share (e.g. empty ballots)
+        if int(n_voters) < es.n_voters:
+            raise AllocationError("n_voters is below the number of judges in the scores", key="n_voters",
+                                  expected=f">= {es.n_voters}", found=n_voters)
+        es.n_voters = int(n_voters)
     share = p.budget / es.n_voters
     selected, short, ties = es.run(share)
     rounds = 1

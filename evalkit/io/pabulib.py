@@ -37,12 +37,15 @@ VOTE_TYPES = ("approval", "choose-1", "cumulative", "scoring", "ordinal")
 class PabulibElection:
     """One pabulib election: ``projects`` (project, cost, name, category, selected
     where present, and the file's other columns), ``votes`` (judge, project, score),
-    ``budget`` (int when whole, else float), ``meta`` (dict of str), ``vote_type``."""
+    ``budget`` (int when whole, else float), ``meta`` (dict of str), ``vote_type``,
+    ``n_voters`` (all ballots, empty ones too: pass it to rule="mes" as ``n_voters=``
+    so each voter's share is budget / ballots, as pabutools counts it)."""
     projects: pd.DataFrame
     votes: pd.DataFrame
     budget: int | float
     meta: dict = field(default_factory=dict)
     path: str = ""
+    n_voters: int = 0   # ballots in VOTES, empty ones included (pabutools' num_ballots)
 
     @property
     def vote_type(self) -> str:
@@ -134,23 +137,23 @@ def read_pabulib(path) -> PabulibElection:
             projects[col] = pd.to_numeric(projects[col], errors="coerce")
     projects = projects.replace({"None": None, "none": None})
 
-    votes = _votes(sections.get("votes"), vote_type, set(projects["project"]), path)
+    votes, n_voters = _votes(sections.get("votes"), vote_type, set(projects["project"]), path)
     return PabulibElection(projects=projects.reset_index(drop=True), votes=votes, budget=budget,
-                           meta=meta, path=path)
+                           meta=meta, path=path, n_voters=n_voters)
 
 
 def _votes(section, vote_type: str, known: set, path: str) -> pd.DataFrame:
     empty = pd.DataFrame({"judge": pd.Series(dtype=str), "project": pd.Series(dtype=str),
                           "score": pd.Series(dtype=float)})
     if section is None:
-        return empty
+        return empty, 0
     line0, body = section
     raw = _frame(body)
     if "vote" not in raw.columns or "voter_id" not in raw.columns:
         raise DataError("VOTES lacks a column", where=f"{path} line {line0}", key="vote",
                         expected="voter_id;vote;...", found=";".join(raw.columns))
     if raw.empty:
-        return empty
+        return empty, 0
     ballots = raw["vote"].str.split(",")
     lengths = ballots.str.len().to_numpy()
     long = pd.DataFrame({
@@ -189,4 +192,4 @@ def _votes(section, vote_type: str, known: set, path: str) -> pd.DataFrame:
             long["score"] = (length - rank - 1).astype(float)
         else:
             long["score"] = 1.0
-    return long[["judge", "project", "score"]].reset_index(drop=True)
+    return long[["judge", "project", "score"]].reset_index(drop=True), len(raw)
