@@ -34,13 +34,13 @@ class Simulation:
     rubric: Rubric
     criteria: pd.Series       # criterion -> difficulty
 
-    def oracle(self) -> pd.Series:
+    def oracle(self, totals: pd.DataFrame | None = None) -> pd.Series:
         """Each project's quality estimated by someone who knows every judge's true
         severity and scale: GLS of the judges' totals on the latent scale,
         q_p = sum_j s_j (xbar_jp + sev_j + dbar) / sum_j s_j^2 (clipping and rounding
-        ignored)."""
-        from .scores import totals
-        t = totals(self.scores, self.rubric)
+        ignored). ``totals``: the judges' totals, when already computed."""
+        from .scores import totals as weighted_totals
+        t = weighted_totals(self.scores, self.rubric) if totals is None else totals
         w = np.array([c.weight for c in self.rubric.criteria]) / self.rubric.total_max
         dbar = float(w @ self.criteria.reindex(self.rubric.criterion_ids).to_numpy())
         xbar = (t["total"].to_numpy() / self.rubric.total_max - CENTER) / SPREAD

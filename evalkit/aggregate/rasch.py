@@ -161,9 +161,10 @@ def fit_mfrm(totals: pd.DataFrame, ctx: Context) -> Fit:
     """Many-facet Rasch rating-scale model by JMLE (see the module docstring)."""
     rubric = ctx.rubric
     categories = int(ctx.options.get("categories", 11))
-    pairs = set(zip(totals["judge"], totals["project"]))
+    # only complete score sheets (those with a total) enter, as for the other methods
     crit = ctx.criteria
-    crit = crit[[pr in pairs for pr in zip(crit["judge"], crit["project"])]]
+    sheets = pd.MultiIndex.from_frame(totals[["judge", "project"]])
+    crit = crit[pd.MultiIndex.from_frame(crit[["judge", "project"]]).isin(sheets)]
     x, grid = bin_scores(crit, rubric, int(categories))
     m = len(grid)
     if m < 2:
