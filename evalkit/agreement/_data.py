@@ -57,8 +57,8 @@ def long_ratings(data: pd.DataFrame, units: str, raters: str, values: str, *, wh
     else:
         keep = col.notna().to_numpy()
         vals = col.to_numpy()[keep]
-    u_codes, u_labels = pd.factorize(data[units].to_numpy()[keep], sort=True)
-    r_codes, r_labels = pd.factorize(data[raters].to_numpy()[keep], sort=True)
+    u_codes, u_labels = _factorize(data[units].to_numpy()[keep])
+    r_codes, r_labels = _factorize(data[raters].to_numpy()[keep])
     if (u_codes < 0).any() or (r_codes < 0).any():
         raise DataError("unit and rater ids must not be missing / 对象与评委编号不能为空", where=where,
                         key=f"{units}, {raters}", expected="an id in every row", found="an empty id")
@@ -86,3 +86,15 @@ def _first_duplicate(keys: np.ndarray, size: int):
     srt = np.sort(keys)
     same = np.flatnonzero(srt[1:] == srt[:-1])
     return int(srt[same[0]]) if len(same) else None
+
+
+def _factorize(ids: np.ndarray):
+    """Sorted codes and labels of an id column; integer ids in a compact range take an
+    O(n) path (a presence table), others pandas.factorize."""
+    if ids.dtype.kind in "iu" and len(ids):
+        lo, hi = int(ids.min()), int(ids.max())
+        if hi - lo <= 4 * len(ids) + 1000:
+            present = np.bincount(ids - lo, minlength=hi - lo + 1) > 0
+            new = np.cumsum(present) - 1
+            return new[ids - lo], np.flatnonzero(present) + lo
+    return pd.factorize(ids, sort=True)

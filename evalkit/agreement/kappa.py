@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import stats
 
 from ..errors import DataError
 from ._data import long_ratings
@@ -71,8 +71,9 @@ def weight_matrix(categories: np.ndarray, weights) -> np.ndarray:
 def _count_matrix(data, subjects, raters, ratings, categories, where):
     r = long_ratings(data, subjects, raters, ratings, where=where, numeric=False)
     cats, codes = categories_and_codes(r.value, categories, where=where, key=ratings)
-    counts = sparse.csr_matrix((np.ones(len(codes)), (r.unit, codes)), shape=(r.n_units, len(cats)))
-    return r, cats, counts.toarray()
+    q = len(cats)
+    counts = np.bincount(r.unit * q + codes, minlength=r.n_units * q).reshape(r.n_units, q)
+    return r, cats, counts.astype(float)
 
 
 def chance_corrected(counts: np.ndarray, w: np.ndarray, kind: str, *, where: str) -> dict:
