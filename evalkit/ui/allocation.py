@@ -86,8 +86,9 @@ class AllocationTab:
         status(self.status, t("waiting_projects", lang, n=len(waiting)) if waiting else "")
         reason = "reason_en" if lang == "en" else "reason_zh"
         cols = ["rank", "project", "score", "requested", "amount", "fraction"] + (["p_funded"] if probability else []) + [reason]
-        self.table.value = (f'<div class="evalkit-allocation-table">'
-                            f'{table[cols].round(3).to_html(index=False, escape=True)}</div>')
+        heads = {c: t("why" if c == reason else c, lang) for c in cols}
+        shown = table[cols].round(3).rename(columns=heads)
+        self.table.value = f'<div class="evalkit-allocation-table">{shown.to_html(index=False, escape=True)}</div>'
         self.chart.value = figure_png(fund_split(contest, self.allocation))
 
 

@@ -1,0 +1,109 @@
+"""The secretary's other tabs: Setup (validation, new contest), Consistency,
+Allocation, Export; evalkit.create."""
+import pandas as pd
+import pytest
+
+import evalkit as ek
+from evalkit.create import create_contest
+from evalkit.ui import AppState
+from evalkit.ui.allocation import AllocationTab
+from evalkit.ui.consistency import ConsistencyTab
+from evalkit.ui.export import ExportTab
+from evalkit.ui.setup import SetupTab
+
+from conftest import DATA
+
+PROJECTS = """id,name,organisation,category,requested,min_amount
+A1,长者食堂,甲社工站,敬老孝老,20000,10000
+A2,四点半课堂,乙协会,关爱青少年,15000,
+"""
+JUDGES = """id,name,panel,conflicts
+K1,张三,,
+K2,李四,,A1
+K3,王五,,
+"""
+
+
+@pytest.fixture
+def scored(demo_copy, tmp_path):
+    contest = ek.load_contest(demo_copy())
+    store = contest.open_store(tmp_path / "s.db")
+    store.import_scores(contest.scores)
+    store.set_current("P01")
+    yield AppState(contest, store)
+    store.close()
+
+
+def test_create_contest_and_refuse_bad_lists(tmp_path):
+    c = create_contest(tmp_path / "new", name="测试大赛", rubric="gongyi-chuangtou.yaml", budget=30000,
+                       projects=PROJECTS, judges=JUDGES)
+    assert c.project_ids == ["A1", "A2"] and c.is_conflicted("K2", "A1") and c.budget == 30000
+    assert c.projects.set_index("id").loc["A2", "min_amount"] == 15000          # empty min = requested
+    bad = JUDGES.replace("A1\n", "A9\n")                                         # conflict with no such project
+    with pytest.raises(ek.ContestError) as err:
+        create_contest(tmp_path / "bad", name="x", rubric="gongyi-chuangtou.yaml", budget=1, projects=PROJECTS,
+                       judges=bad)
+    assert "A9" in str(err.value)
+    assert not (tmp_path / "bad").exists() and [p.name for p in tmp_path.iterdir()] == ["new"]   # nothing half written
+    with pytest.raises(ek.ContestError):
+        create_contest(tmp_path / "new", name="x", rubric="gongyi-chuangtou.yaml", budget=1, projects=PROJECTS,
+                       judges=JUDGES)
+
+
+def test_setup_tab_validates_and_creates(scored, tmp_path):
+    tab = SetupTab(scored)
+    assert "evalkit-validation-ok" in tab.report.value and "22" in tab.report.value
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "contest.yaml").write_text("name: x\nrubric: gongyi-chuangtou.yaml\n", "utf-8")
+    tab.folder.value = str(broken)
+    tab.open_button.click()
+    assert "evalkit-validation-errors" in tab.report.value and "budget" in tab.report.value
+    tab.new_folder.value = str(tmp_path / "made")
+    tab.name.value = "新大赛"
+    tab.projects.value, tab.judges.value = PROJECTS, JUDGES
+    tab.create_button.click()
+    assert (tmp_path / "made" / "contest.yaml").exists()
+    assert "evalkit serve" in tab.create_status.value and "evalkit-validation-ok" in tab.report.value
+
+
+def test_consistency_tab(scored):
+    tab = ConsistencyTab(scored)
+    alpha = ek.agreement.krippendorff_alpha(ek.totals(scored.round_scores(), scored.contest.rubric), "interval",
+                                            units="project", raters="judge", values="total")
+    assert f"{float(alpha):.3f}" in tab.summary.value
+    diag = tab.diagnostics
+    flagged = diag[diag["flags"] != ""]
+    # the demo's harsh judge J3 is flagged in plain words
+    assert "J3" in set(flagged["judge"]) and "张伟" in tab.alerts.value and "偏严" in tab.alerts.value
+    assert tab.chart.value[:4] == b"\x89PNG"
+
+
+def test_allocation_tab_controls(scored):
+    tab = AllocationTab(scored)
+    table = tab.allocation.table
+    assert table["amount"].sum() <= scored.contest.budget
+    assert "资助金额" in tab.table.value and "reason_zh" not in tab.table.value
+    assert table.sort_values("rank")["project"].iloc[0] == "P03"                 # ranked first in the demo
+    tab.budget.value = 50000
+    tab.threshold.value = 80
+    tab.allocate_button.click()
+    table = tab.allocation.table
+    assert table["amount"].sum() <= 50000
+    low = table[table["score"] < 80]
+    assert (low["amount"] == 0).all()
+    tab.rule.value = "optimal"
+    tab.category_min.value = 0.9                                                 # infeasible: a clear error
+    tab.allocate_button.click()
+    assert "evalkit-status-error" in tab.status.value
+
+
+def test_export_backup_and_publish(scored):
+    tab = ExportTab(scored)
+    path = tab.backup()
+    assert path.exists()
+    copy = ek.Store(path, scored.contest)
+    assert len(copy.scores()) == len(scored.store.scores())
+    copy.close()
+    written = tab.publish(formats=("html",))
+    assert written["html"].exists() and "P03" in written["html"].read_text("utf-8")
