@@ -184,3 +184,21 @@ def test_incomplete_sheets_left_out_and_mfrm_needs_rubric(gongyi):
     assert r.projects.loc["B", "n_judges"] == 2 and any("J3/B" in n for n in r.notes)
     with pytest.raises(DataError, match="needs the rubric"):
         ek.rank(totals_frame(TABLE), method="mfrm")
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_trimmed_matches_scipy_trim_mean_with_missing_judges(seed):
+    # peer: scipy.stats.trim_mean with proportiontocut = k/n drops exactly k totals
+    # at each end of a project's n totals
+    from scipy.stats import trim_mean
+    rng = np.random.default_rng(seed)
+    rows = [(f"J{j}", f"P{p}", float(rng.integers(50, 100))) for p in range(8) for j in range(9)
+            if rng.random() > 0.25]
+    df = pd.DataFrame(rows, columns=["judge", "project", "score"])
+    n = df.groupby("project").size()
+    df = df[df["project"].isin(n[n >= 5].index)]
+    r = ek.rank(df, method="trimmed", trim=2).projects
+    for p, g in df.groupby("project"):
+        x = g["score"].to_numpy()
+        assert r.loc[p, "score"] == pytest.approx(trim_mean(x, 2 / len(x)))
+        assert r.loc[p, "n_judges"] == len(x)
