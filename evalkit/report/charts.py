@@ -194,6 +194,9 @@ def fund_split(contest, allocation) -> Figure:
     left.set_xlabel(f"资助金额（{contest.currency}）")
     left.set_title("各项目资助金额", fontsize=11)
     left.xaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+    from matplotlib.patches import Patch
+    left.legend(handles=[Patch(color=color[c], label=c) for c in cat_list], fontsize=8, loc="lower right",
+                framealpha=0.9)
     by_cat = pd.Series(t["amount"].to_numpy(float), index=pc).groupby(level=0).sum().reindex(cat_list, fill_value=0)
     labels = list(by_cat.index) + ["未分配"]
     values = list(by_cat.to_numpy()) + [float(allocation.leftover)]

@@ -227,7 +227,8 @@ def layout_report(report) -> _Layout:
         if t.key == "audit":
             lay.heading(t.title.both())
             lay.note(f"共 {len(t.frame)} 条事件（评分、更正、撤回、锁定），完整日志见 Excel 工作表「审计日志」。"
-                     f"{len(t.frame)} events; the full log is in the Excel sheet 审计日志.")
+                     f"{len(t.frame)} events; the full log is in the Excel sheet 审计日志." if len(t.frame) else
+                     "评分未经评分存储（evalkit.db）录入，无审计日志。No score store, so no audit log.")
             continue
         if not first:
             lay.new_page()

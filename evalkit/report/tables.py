@@ -190,15 +190,16 @@ def breakdown(contest, scores, ranking) -> Table:
     df = pd.DataFrame({"项目编号": contest.projects["id"].to_numpy(), "项目名称": contest.projects["name"].to_numpy()})
     formats = {}
     for c in r.criteria:
-        df[f"{c.label.zh}（均分/{c.max:g}）"] = [means.at[x, c.id] if x in means.index and c.id in means.columns
+        df[f"{c.label.zh}\n（{c.max:g}）"] = [means.at[x, c.id] if x in means.index and c.id in means.columns
                                              else np.nan for x in df["项目编号"]]
         formats[df.columns[-1]] = "0.00"
-    df["评委人数"] = [int(p.at[x, "n_judges"]) if x in p.index and "n_judges" in p else 0 for x in df["项目编号"]]
+    df["评委数"] = [int(p.at[x, "n_judges"]) if x in p.index and "n_judges" in p else 0 for x in df["项目编号"]]
     df["最终得分"] = [p.at[x, "score"] if x in p.index else np.nan for x in df["项目编号"]]
     df["排名"] = [p.at[x, "rank"] if x in p.index else np.nan for x in df["项目编号"]]
-    formats.update({"评委人数": "0", "最终得分": number_format(dec), "排名": "0"})
+    formats.update({"评委数": "0", "最终得分": number_format(dec), "排名": "0"})
     df = df.sort_values("排名", na_position="last", kind="stable").reset_index(drop=True)
-    return Table("breakdown", "评分明细", Text("各指标评分明细（评委均分）", "Criterion breakdown (judges' mean)"), df, formats)
+    return Table("breakdown", "评分明细", Text("各指标评分明细（评委均分）", "Criterion breakdown (judges' mean)"), df, formats,
+                 note="各指标为全部评委的平均分，括号内为满分；最终得分按大赛规则计算")
 
 
 def criterion_agreement(contest, scores) -> pd.DataFrame:
