@@ -17,7 +17,8 @@ frame a user holds (one row per rating). Prints one table.
 
 Times are the best of ``--reps`` runs (peers: fewer when slow). Peak memory is
 evalkit's, measured in a separate run under tracemalloc, with bytes per rating to
-show it grows linearly with the number of ratings.
+show it grows linearly with the number of ratings (a second table repeats interval
+alpha at 5,000, 20,000 and 80,000 units).
 
 BLAS is pinned to one thread: the machine is shared, and threaded BLAS on a busy
 2-core box makes small solves slower.
@@ -146,7 +147,24 @@ def main():
     rows.append(bench_alpha(rng, reps, (0, 100), 0, "0..100 integers"))
     rows.append(bench_alpha(rng, reps, (0, 100), 1, "0..100 one decimal"))
     rows.append(bench_fleiss(rng, reps))
-    table = pd.DataFrame(rows)
+    show(pd.DataFrame(rows))
+    print()
+    show(memory_scaling(rng))
+
+
+def memory_scaling(rng):
+    """evalkit's peak memory for interval alpha (0..100, one decimal) as the number of
+    units grows: linear in the number of ratings (constant bytes per rating)."""
+    out = []
+    for n in (5000, 20000, 80000):
+        df = long_panel(n, 50, rng, missing=0.3, scale=(0, 100), decimals=1)
+        peak = peak_memory(lambda: krippendorff_alpha(df, "interval", units="unit", raters="rater", values="value"))
+        out.append({"interval alpha, 50 raters, units": f"{n:,}", "ratings": f"{len(df):,}",
+                    "evalkit peak MiB": f"{peak / 2 ** 20:.1f}", "bytes/rating": f"{peak / len(df):.0f}"})
+    return pd.DataFrame(out)
+
+
+def show(table):
     print(table.to_markdown(index=False) if _has_tabulate() else table.to_string(index=False))
 
 
