@@ -17,7 +17,7 @@ from evalkit.contest import read_scores_csv
 from evalkit.errors import EvalkitError
 from conftest import DATA, RUBRICS
 
-RUBRIC_CASES = 120
+RUBRIC_CASES = 100
 SCORE_CASES = 150
 FRAME_CASES = 100
 FUZZ = settings(max_examples=RUBRIC_CASES, deadline=None, derandomize=True,

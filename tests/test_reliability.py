@@ -87,6 +87,7 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_score(contest):
         assert not lost, f"trial {trial}: acknowledged events lost or changed: {lost}"
     # the runs were long enough to be killed mid-stream: many events acknowledged
     assert len(acked) > CRASH_TRIALS
+    print(f"{CRASH_TRIALS} SIGKILL trials, {len(acked)} acknowledged events, all present")
     with ek.Store(path, contest) as store:
         # the current table agrees with the newest acknowledged value of each key
         # (or a newer one the child committed but could not acknowledge before the kill)
