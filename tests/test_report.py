@@ -276,15 +276,19 @@ def test_audit_log_sheet_from_the_store(demo_copy, tmp_path):
 
 def test_scoresheets_fill_in_and_read_back(tmp_path, xinan):
     contest = xinan[0]
-    paths = write_scoresheets(contest, tmp_path)
+    paths = write_scoresheets(contest, tmp_path, judges=["E1", "M3"])
     info = subprocess.run(["pdfinfo", str(paths["scoresheet_pdf"])], capture_output=True, text=True).stdout
-    assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) == 2 * len(contest.judges)
+    assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) == 2 * 2     # grid + rubric per judge
+    text = subprocess.run(["pdftotext", str(paths["scoresheet_pdf"]), "-"], capture_output=True, text=True).stdout
+    assert "评委：黄志强" in text and "评委签名" in text and "党组织作用突出" in text
     wb = openpyxl.load_workbook(paths["scoresheet_xlsx"])
-    assert wb.sheetnames == ["评分标准"] + list(contest.judges["name"])
+    assert wb.sheetnames == ["评分标准", "黄志强", "党员代表 郑"]
     rub = wb["评分标准"]
     assert any("党组织作用突出" in str(v) for row in rub.iter_rows(values_only=True) for v in row if v)
     ws = wb[contest.judges["name"][0]]
     assert "评委：黄志强" in ws["A1"].value
+    with pytest.raises(ek.errors.DataError, match="unknown judge"):
+        write_scoresheets(contest, tmp_path, judges=["X9"])
     assert any("评委签名" in str(c.value) for c in ws["A"] if c.value)
     ws["C3"], ws["D3"], ws["C4"] = 8.5, 7, 9.25   # first judge, first two projects
     wb.save(tmp_path / "filled.xlsx")

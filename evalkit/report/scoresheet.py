@@ -52,15 +52,21 @@ def blank_sheet(contest, judge: str, label: str, taken: set) -> Table:
 
 
 def write_scoresheets(contest, out_dir, *, stem: str = "评分表", formats=("xlsx", "pdf"),
-                      anonymise: bool = False) -> dict:
+                      anonymise: bool = False, judges=None) -> dict:
     """Write blank score sheets for every judge: ``{stem}.xlsx`` (评分标准 sheet, then
-    one sheet per judge) and ``{stem}.pdf`` (per judge: the rubric page and the grid
-    with a signature line). Returns {"scoresheet_xlsx": path, "scoresheet_pdf": path}."""
+    one sheet per judge) and ``{stem}.pdf`` (per judge: the grid with a signature
+    line, then the rubric page). ``judges``: ids to print (default all, e.g. to
+    reprint one). Returns {"scoresheet_xlsx": path, "scoresheet_pdf": path}."""
+    from ..errors import DataError
+    wanted = list(contest.judges["id"]) if judges is None else [str(j) for j in judges]
+    unknown = [j for j in wanted if j not in set(contest.judges["id"])]
+    if unknown:
+        raise DataError("unknown judge", key="judges", expected="judge ids from judges.csv", found=unknown)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     labels = judge_labels(contest, anonymise)
     taken: set = {"评分标准"}
-    sheets = [blank_sheet(contest, j, labels[j], taken) for j in contest.judges["id"]]
+    sheets = [blank_sheet(contest, j, labels[j], taken) for j in wanted]
     rubric = rubric_table(contest.rubric)
     written = {}
     if "xlsx" in formats:
