@@ -28,7 +28,6 @@ import pandas as pd  # noqa: E402
 from ..scores import require_columns  # noqa: E402
 
 RULE_METHODS = ("sum", "mean", "trimmed", "median")   # per-project rules: one vectorised call for all contests
-SEP = "\x1f"                                          # joins contest and project into one key
 
 
 def judge_totals(scores: pd.DataFrame, rubric=None, *, contest: str | None = "contest", judge: str = "judge",
@@ -87,12 +86,15 @@ def project_scores(totals: pd.DataFrame, method: str = "trimmed", *, trim: int =
         raise DataError(f"unknown method '{method}'", key="method", expected="one of " + ", ".join(METHODS),
                         found=method)
     if method in RULE_METHODS:
-        key = totals["contest"].astype(str) + SEP + totals["project"].astype(str)
-        fit = METHODS[method].fit(pd.DataFrame({"judge": totals["judge"].to_numpy(), "project": key.to_numpy(),
+        # integer keys (contest code * n + project code): no string work on millions of rows
+        cc, cid = pd.factorize(totals["contest"], sort=True)
+        pc, pid = pd.factorize(totals["project"], sort=True)
+        key = cc.astype(np.int64) * len(pid) + pc
+        fit = METHODS[method].fit(pd.DataFrame({"judge": totals["judge"].to_numpy(), "project": key,
                                                 "total": totals["total"].to_numpy()}),
                                   Context(None, options={"trim": trim}))
-        parts = fit.projects.index.str.split(SEP, n=1)
-        out = pd.DataFrame({"contest": parts.str[0], "project": parts.str[1],
+        k = fit.projects.index.to_numpy().astype(np.int64)
+        out = pd.DataFrame({"contest": np.asarray(cid)[k // len(pid)], "project": np.asarray(pid)[k % len(pid)],
                             "score": fit.projects["score"].to_numpy()})
     else:
         groups = totals.groupby("contest", sort=True)

@@ -31,8 +31,31 @@ def _replicates(t: pd.DataFrame, n_boot: int, rng) -> pd.DataFrame:
     n = count[draws]
     slot = np.repeat(np.arange(len(draws)), n)
     rows = order[np.repeat(start[draws], n) + np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)]
-    return pd.DataFrame({"contest": (slot // len(jids)).astype(str), "judge": slot.astype(str),
+    return pd.DataFrame({"contest": slot // len(jids), "judge": slot,
                          "project": t["project"].to_numpy()[rows], "total": t["total"].to_numpy()[rows]})
+
+
+def _chunks(groups, n_boot: int, rows: int = 2_000_000):
+    """Consecutive runs of contests whose replicates hold about ``rows`` rows together."""
+    chunk, size = [], 0
+    for item in groups:
+        chunk.append(item)
+        size += len(item[1]) * n_boot
+        if size >= rows:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def _band_frames(cid, obs: pd.Series, ranks: np.ndarray, bands, level: float) -> list[pd.DataFrame]:
+    lo_q, hi_q = np.quantile(ranks, [(1 - level) / 2, (1 + level) / 2], axis=0, method="lower")
+    out = []
+    for lo, hi, label in _bands(bands, len(obs)):
+        p = ((ranks >= lo) & (ranks <= hi)).mean(axis=0)
+        out.append(pd.DataFrame({"contest": cid, "project": obs.index, "rank": obs.to_numpy(), "band": label,
+                                 "probability": p, "rank_low": lo_q, "rank_high": hi_q}))
+    return out
 
 
 def rank_stability(scores: pd.DataFrame, rubric=None, *, method: str = "trimmed", bands=(3, 10),
@@ -72,19 +95,20 @@ def rank_stability(scores: pd.DataFrame, rubric=None, *, method: str = "trimmed"
     rng = np.random.default_rng(seed)
     observed = project_scores(t, method, trim=trim)
     frames = []
-    groups = t.groupby("contest", sort=True)
-    for cid, g in _progress(groups, progress, "bootstrap", groups.ngroups):
-        obs = observed[observed["contest"] == cid].set_index("project")["rank"]
-        reps = _replicates(g, n_boot, rng)
-        # replicates play the part of contests: the rules score them all in one vectorised call
+    groups = list(t.groupby("contest", sort=True))
+    for chunk in _progress(list(_chunks(groups, n_boot)), progress, "bootstrap"):
+        # replicates play the part of contests: the rules score a whole chunk of
+        # contests' replicates in one vectorised call (replicate id = position * n_boot + b)
+        reps = pd.concat([_replicates(g, n_boot, rng).assign(contest=lambda d, i=i: d["contest"] + i * n_boot)
+                          for i, (_, g) in enumerate(chunk)], ignore_index=True)
         boot = project_scores(reps, method, trim=trim)
-        ranks = (boot.pivot(index="contest", columns="project", values="rank")
-                 .reindex(columns=obs.index).fillna(len(obs)).to_numpy())     # replicates x projects
-        lo_q, hi_q = np.quantile(ranks, [(1 - level) / 2, (1 + level) / 2], axis=0, method="lower")
-        for lo, hi, label in _bands(bands, len(obs)):
-            p = ((ranks >= lo) & (ranks <= hi)).mean(axis=0)
-            frames.append(pd.DataFrame({"contest": cid, "project": obs.index, "rank": obs.to_numpy(), "band": label,
-                                        "probability": p, "rank_low": lo_q, "rank_high": hi_q}))
+        boot["_pos"] = boot["contest"].to_numpy() // n_boot
+        for i, (cid, _) in enumerate(chunk):
+            obs = observed[observed["contest"] == cid].set_index("project")["rank"]
+            mine = boot[boot["_pos"] == i]
+            ranks = (mine.pivot(index="contest", columns="project", values="rank")
+                     .reindex(columns=obs.index).fillna(len(obs)).to_numpy())     # replicates x projects
+            frames += _band_frames(cid, obs, ranks, bands, level)
     out = pd.concat(frames, ignore_index=True)
     out = out.sort_values(["contest", "rank", "project"], kind="mergesort", ignore_index=True)
     if contest is None:
