@@ -134,6 +134,8 @@ def verify_chain(rows, head=None) -> dict:
         if event_hash(prev, ev) != h:
             return bad(seq, f"event {seq} was edited")
         prev_link, prev, expected_seq = prev_hash, h, expected_seq + 1
+    if head is None and rows:
+        return bad(expected_seq - 1, f"the record of the last event ({expected_seq - 1}) was removed from the store")
     if head is not None:
         if head_seq > expected_seq - 1:
             return bad(expected_seq, f"event {expected_seq} was deleted (the store recorded {head_seq} events)")

@@ -199,7 +199,9 @@ def _rehash_3(raw):
     ((_forge_insert_at_3,), 3, "inserted"),
     (("INSERT INTO events SELECT 7, ts, kind, judge, project, criterion, round, 1, entered_by, reason, hash, "
       "'f' || substr(hash, 2) FROM events WHERE seq = 6",), 7, "inserted"),
-], ids=["edit", "edit-rehash", "delete", "delete-last", "delete-renumber", "insert-forged", "insert-at-end"])
+    (("DELETE FROM events WHERE seq = 6", "DELETE FROM meta WHERE key = 'head'"), 5, "removed"),
+], ids=["edit", "edit-rehash", "delete", "delete-last", "delete-renumber", "insert-forged", "insert-at-end",
+        "delete-last-and-head"])
 def test_verify_command_names_the_first_tampered_event(contest, capsys, attack, first_bad, word):
     path = _filled(contest)
     assert cli(["verify", path]) == 0
