@@ -314,3 +314,28 @@ def test_unknown_format_is_an_error(xinan, tmp_path):
     contest, ranking, alloc = xinan
     with pytest.raises(ek.errors.DataError, match="unknown report format"):
         publish(contest, ranking, alloc, tmp_path, formats=("docx",))
+
+
+def test_veto_and_bonus_in_the_notice_and_judge_sheets(tmp_path):
+    """A vetoed project has no rank and a reason (without the judge) in 公示; veto and
+    bonus rows appear as columns of the judge sheets and read back."""
+    contest = ek.load_contest(DATA / "demo-huaihe")
+    extra = pd.DataFrame([{"judge": "J1", "project": "P12", "criterion": "compliance", "score": 1.0},
+                          {"judge": "J2", "project": "P02", "criterion": "matched_funding", "score": 2.0}])
+    scores = pd.concat([contest.scores, contest.with_panels(extra.assign(round="final"))], ignore_index=True)
+    ranking = ek.rank(scores, contest.rubric, method="trimmed")
+    alloc = ek.allocate(ranking.projects.join(contest.projects.set_index("id")), budget=contest.budget)
+    paths = publish(contest, ranking, alloc, tmp_path, formats=("xlsx",), scores=scores)
+    wb = openpyxl.load_workbook(paths["xlsx"])
+    header, body = _sheet_rows(wb["公示"])
+    row = {r[1]: r for r in body}
+    assert row["P12"][0] is None and row["P12"][6] == 0
+    assert row["P12"][7].startswith("取消资格") and "J1" not in row["P12"][7]
+    assert body[-1][1] == "P12"                       # after every ranked project
+    assert row["P02"][0] == 1 and row["P02"][5] == pytest.approx(ranking.projects.at["P02", "score"])
+    header, _ = _sheet_rows(wb["王建国"])
+    assert "政治与合规审查不通过" in header and "配套资金加分" in header
+    back = ek.io.read_score_workbook(paths["xlsx"], contest)
+    assert len(back) == len(scores)
+    got = back.set_index(["judge", "project", "criterion"])["score"]
+    assert got[("J1", "P12", "compliance")] == 1.0 and got[("J2", "P02", "matched_funding")] == 2.0

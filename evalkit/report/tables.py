@@ -106,6 +106,8 @@ def gongshi(contest, ranking, allocation) -> Table:
     p = p.sort_values(["rank", "project"], na_position="last", kind="stable")
     amount = _amounts(allocation)
     excluded = p["excluded"].fillna("").astype(str) if "excluded" in p else pd.Series("", index=p.index)
+    # the public notice says why a project is out, not which judge vetoed it
+    excluded = excluded.str.replace(r"\s*\(judges? [^)]*\)", "", regex=True)
     note = [("取消资格: " + e) if e else ("并列" if bool(t) else "")
             for e, t in zip(excluded, p.get("tied", pd.Series(False, index=p.index)).fillna(False))]
     df = pd.DataFrame({
