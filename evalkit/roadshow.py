@@ -157,8 +157,11 @@ def live_ranking(scores: pd.DataFrame, contest, method: str | None = None):
     from .errors import EvalkitError
     rubric = contest.rubric
     method = method or rubric.rule.method
-    tot = totals(scores, rubric) if len(scores) else pd.DataFrame(columns=["judge", "project", "total"])
-    counts = tot.groupby("project").size()
+    # complete sheets per project, counted without computing totals (rank does that)
+    crit = scores[scores["criterion"].isin(rubric.criterion_ids)]
+    sheets = crit.groupby(["project", "judge"]).size()
+    counts = (sheets[sheets == len(rubric.criteria)].groupby(level="project").size() if len(sheets)
+              else pd.Series(dtype=int))
     need = min_judges(rubric) if method == rubric.rule.method else 2
     ready = [p for p in contest.project_ids if counts.get(p, 0) >= need]
     waiting = [p for p in contest.project_ids if p not in ready]
