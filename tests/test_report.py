@@ -304,16 +304,21 @@ def test_cli_report(demo_copy, tmp_path, capsys):
     assert main(["report", str(folder), "--out", str(tmp_path / "out"), "--formats", "xlsx"]) == 0
     out = capsys.readouterr().out
     assert "xlsx:" in out
-    wb = openpyxl.load_workbook(tmp_path / "out" / "demo-xinan-report.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "out" / "demo-xinan-final-report.xlsx")
     assert wb.sheetnames[0] == "公示"
     assert not (folder / "evalkit.db").exists()      # reporting creates no store
     assert main(["report", str(folder), "--out", str(tmp_path / "o2"), "--formats", "docx"]) == 1
 
 
-def test_unknown_format_is_an_error(xinan, tmp_path):
+def test_unknown_format_and_mixed_rounds_are_errors(xinan, tmp_path):
     contest, ranking, alloc = xinan
     with pytest.raises(ek.errors.DataError, match="unknown report format"):
         publish(contest, ranking, alloc, tmp_path, formats=("docx",))
+    two = pd.concat([contest.scores, contest.scores.assign(round="semi")], ignore_index=True)
+    with pytest.raises(ek.errors.DataError, match="several rounds"):
+        build_report(contest, ranking, alloc, scores=two)
+    rep = build_report(contest, ranking, alloc, scores=two, round="final")
+    assert len(rep.scores) == len(contest.scores)
 
 
 def test_veto_and_bonus_in_the_notice_and_judge_sheets(tmp_path):

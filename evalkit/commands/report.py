@@ -13,6 +13,7 @@ def register(sub):
     p.add_argument("--method", default=None, help="aggregation method (default the rubric's rule)")
     p.add_argument("--rule", default="optimal", help="allocation rule (default optimal)")
     p.add_argument("--no-allocation", action="store_true", help="rank only, no fund split")
+    p.add_argument("--round", default=None, help="the round to report (default the contest's first)")
     p.add_argument("--anonymise", action="store_true", help="show judges as 评委1, 评委2, ...")
     p.add_argument("--scoresheets", action="store_true", help="also write blank score sheets (评分表)")
     p.add_argument("--source", choices=("auto", "store", "csv"), default="auto",
@@ -37,6 +38,9 @@ def run(args) -> int:
     from ..report import publish
     contest = load_contest(args.contest)
     scores = contest_scores(contest, args.source)
+    round_id = args.round or contest.default_round
+    if "round" in scores:
+        scores = scores[scores["round"] == round_id]
     ranking = rank(scores, contest.rubric, method=args.method or contest.rubric.rule.method)
     allocation = None
     if not args.no_allocation:
@@ -44,7 +48,7 @@ def run(args) -> int:
                               rule=args.rule, category="category")
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
     written = publish(contest, ranking, allocation, args.out, formats=formats, scores=scores,
-                      anonymise=args.anonymise, scoresheets=args.scoresheets)
+                      anonymise=args.anonymise, scoresheets=args.scoresheets, stem=f"{contest.id}-{round_id}-report")
     for kind, path in written.items():
         print(f"{kind}: {path}")
     return 0

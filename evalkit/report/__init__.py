@@ -79,11 +79,21 @@ def _default_history(contest):
 
 
 def build_report(contest, ranking, allocation=None, *, scores: pd.DataFrame | None = None,
-                 history: pd.DataFrame | None = None, anonymise: bool = False) -> Report:
+                 history: pd.DataFrame | None = None, anonymise: bool = False, round: str | None = None) -> Report:
     """Assemble the report's tables: 公示, one per judge, 评分明细, 一致性, 评委诊断,
     资金分配 (when an allocation is given) and 审计日志 (the store's events; by default
-    read from the contest's evalkit.db when it exists)."""
+    read from the contest's evalkit.db when it exists). Scores from several rounds
+    need ``round``: the judge sheets show one round."""
     scores = contest.scores if scores is None else scores
+    if round is not None:
+        if "round" not in scores or round not in set(scores["round"]):
+            raise DataError(f"no scores in round '{round}'", key="round",
+                            expected="a round present in the scores", found=round)
+        scores = scores[scores["round"] == round]
+    elif "round" in scores and scores["round"].nunique() > 1:
+        raise DataError("the scores span several rounds; choose one / 评分涉及多个轮次，请指定轮次", key="round",
+                        expected="round=" + " or ".join(map(repr, sorted(scores["round"].unique()))),
+                        found=sorted(scores["round"].unique()))
     if scores is None or len(scores) == 0:
         raise DataError("no scores to report / 没有评分", where=str(getattr(contest, "dir", "contest")),
                         key="scores", expected="a non-empty long score table", found="0 rows")
@@ -109,7 +119,7 @@ def build_report(contest, ranking, allocation=None, *, scores: pd.DataFrame | No
 
 def publish(contest, ranking, allocation, out_dir, formats=FORMATS, *, scores: pd.DataFrame | None = None,
             history: pd.DataFrame | None = None, anonymise: bool = False, scoresheets: bool = False,
-            stem: str | None = None) -> dict:
+            stem: str | None = None, round: str | None = None) -> dict:
     """Write the contest's results to ``out_dir``.
 
     - xlsx: sheets 公示 (rank, project, organisation, category, final score to the
@@ -120,7 +130,9 @@ def publish(contest, ranking, allocation, out_dir, formats=FORMATS, *, scores: p
     - html: one self-contained file, charts embedded as PNG;
     - pdf: A4 with the contest's name and date on every page and page numbers.
 
-    ``scores`` defaults to ``contest.scores``; ``history`` to the store's audit log.
+    ``scores`` defaults to ``contest.scores``; ``history`` to the store's audit log;
+    ``round`` picks one round when the scores hold several (the ranking should be
+    of the same round).
     ``scoresheets=True`` also writes the blank 评分表 (xlsx and pdf). Returns
     {format: path}.
     """
@@ -129,7 +141,8 @@ def publish(contest, ranking, allocation, out_dir, formats=FORMATS, *, scores: p
         raise DataError("unknown report format", key="formats", expected=" / ".join(FORMATS), found=bad)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    rep = build_report(contest, ranking, allocation, scores=scores, history=history, anonymise=anonymise)
+    rep = build_report(contest, ranking, allocation, scores=scores, history=history, anonymise=anonymise,
+                       round=round)
     stem = stem or f"{contest.id}-report"
     written = {}
     if "xlsx" in formats:
