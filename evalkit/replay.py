@@ -5,8 +5,9 @@ The current scores are rebuilt here by folding the events in sequence order (the
 last score or retraction per judge, project, criterion and round wins) — not
 through :meth:`Store.scores` — so the replay is an independent check of the store.
 The ranking uses the rubric's own rule (``ek.rank``), the allocation
-``ek.allocate`` with the rule "optimal" unless a setting event says otherwise
-(setting ``allocation_rule``, or ``allocation`` = {"rule": ...}).
+``ek.allocate`` with the rule "optimal" and the contest's budget unless setting
+events say otherwise (setting ``allocation_rule``, or ``allocation`` = a dict of
+``ek.allocate`` keywords: rule, budget, threshold, min_fraction, ...).
 
 Digest: SHA-256 over the canonical JSON of the ranking table (project, score to 6
 decimals, rank, excluded) and the allocation table (project, funded, amount),
@@ -66,11 +67,15 @@ def fold_scores(rows) -> tuple[pd.DataFrame, dict]:
     return df[["judge", "project", "criterion", "score", "round"]], settings
 
 
-def allocation_rule(settings: dict) -> str:
+def allocation_options(settings: dict) -> dict:
+    """The allocation as the store's settings define it: setting ``allocation`` = a
+    dict of ``ek.allocate`` keywords (rule, budget, threshold, min_fraction,
+    category_min_share, ...), or setting ``allocation_rule`` = a rule name.
+    Default: {"rule": "optimal"}."""
     alloc = settings.get("allocation")
-    if isinstance(alloc, dict) and alloc.get("rule"):
-        return str(alloc["rule"])
-    return str(settings.get("allocation_rule") or "optimal")
+    opts = dict(alloc) if isinstance(alloc, dict) else {}
+    opts["rule"] = str(opts.get("rule") or settings.get("allocation_rule") or "optimal")
+    return opts
 
 
 def digest(ranking: pd.DataFrame, allocation: pd.DataFrame) -> str:
@@ -118,10 +123,14 @@ def replay(store_path, contest=None, *, round: str | None = None, rule: str | No
     ranking = rank(scores, contest.rubric, method=method)
     ranked = ranking.projects.reset_index()
     ranked["project"] = ranked["project"].astype(str)
-    table = ranked.merge(contest.projects[["id", "requested"]].rename(columns={"id": "project"}), on="project",
-                         how="left")
-    rule = rule or allocation_rule(settings)
-    alloc = allocate(table[["project", "score", "requested", "excluded"]], contest.budget, rule=rule)
+    columns = ["id", "requested", "min_amount", "category", "organisation"]
+    table = ranked.merge(contest.projects[columns].rename(columns={"id": "project"}), on="project", how="left")
+    opts = allocation_options(settings)
+    if rule:
+        opts["rule"] = rule
+    rule = opts["rule"]
+    budget = opts.pop("budget", contest.budget)
+    alloc = allocate(table[["project", "score", "excluded"] + columns[1:]], budget, **opts)
     ranking_table = ranked[["project", "score", "rank", "excluded"]]
     allocation_table = alloc.table[["project", "score", "requested", "funded", "amount"]]
     return Replay(scores=scores, ranking=ranking_table, allocation=allocation_table,

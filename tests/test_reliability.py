@@ -315,5 +315,10 @@ def test_replay_recomputes_the_contest_rule_and_its_digest_moves_with_a_score(de
         assert replay(path).digest == first.digest
         # a setting in the store chooses the allocation rule
         store.setting("allocation_rule", "greedy")
-    greedy = replay(path)
-    assert greedy.rule == "greedy" and greedy.allocation["amount"].sum() <= contest.budget
+        greedy = replay(path)
+        assert greedy.rule == "greedy" and greedy.allocation["amount"].sum() <= contest.budget
+        # a full allocation setting (as the allocation tab would record it) wins
+        store.setting("allocation", {"rule": "optimal", "budget": 100000})
+    small = replay(path)
+    assert small.rule == "optimal" and 0 < small.allocation["amount"].sum() <= 100000
+    assert small.digest not in (first.digest, greedy.digest)
