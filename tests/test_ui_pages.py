@@ -178,3 +178,36 @@ def test_roadshow_pin_and_language(live):
     lb = app.view("leaderboard")
     assert "No project can be ranked yet" in lb.html.value
     app.state.store.close()
+
+
+def test_leaderboard_highlights_changes(live):
+    contest, store = live
+    from evalkit.ui.leaderboard import Leaderboard
+    board = Leaderboard(AppState(contest, store))
+    for p, share in (("P01", 0.8), ("P02", 0.6)):
+        for j in ("J1", "J2", "J4"):
+            for key, v in sheet(contest, j, share).items():
+                store.record(j, p, key.split("|")[1], v)
+    board.state.refresh()
+    assert list(board.ranking.projects.index) == ["P01", "P02"]
+    assert "evalkit-moved" not in board.html.value
+    # P02 is re-scored above P01: the rows that moved are highlighted
+    for j in ("J1", "J2", "J4"):
+        for key, v in sheet(contest, j, 0.95).items():
+            store.record(j, "P02", key.split("|")[1], v, reason="re-scored")
+    board.state.refresh()
+    assert list(board.ranking.projects.index) == ["P02", "P01"]
+    assert 'class="evalkit-moved-up" data-project="P02"' in board.html.value
+    assert 'class="evalkit-moved-down" data-project="P01"' in board.html.value
+
+
+def test_leaderboard_shows_ties(live):
+    contest, store = live
+    from evalkit.ui.leaderboard import Leaderboard
+    for p in ("P01", "P02"):                        # identical sheets: the tie-break cannot separate them
+        for j in ("J1", "J2", "J4"):
+            for key, v in sheet(contest, j, 0.7).items():
+                store.record(j, p, key.split("|")[1], v)
+    board = Leaderboard(AppState(contest, store))
+    assert board.ranking.projects["tied"].all()
+    assert board.html.value.count('<span class="evalkit-tied">并列</span>') == 2

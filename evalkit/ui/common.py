@@ -20,6 +20,8 @@ DEMO = ROOT / "data" / "demo-huaihe"
 PAGE_CSS = """
 <style>
 .evalkit-page { font-family: "Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei", sans-serif; }
+.evalkit-page .widget-html-content { font-size: 18px; line-height: 1.4; }
+.evalkit-screen .widget-html-content { font-size: 30px; }
 .evalkit-now { font-size: 26px; font-weight: bold; padding: 6px 0; }
 .evalkit-status { font-size: 16px; min-height: 1.4em; }
 .evalkit-status-error { color: #c0392b; }
@@ -34,7 +36,8 @@ PAGE_CSS = """
 .evalkit-screen { font-size: 28px; }
 .evalkit-screen .evalkit-now { font-size: 44px; }
 .evalkit-screen-scores { display: flex; flex-wrap: wrap; gap: 18px; margin: 16px 0; }
-.evalkit-screen-score { border: 2px solid #1f6feb; border-radius: 8px; padding: 8px 16px; min-width: 120px; }
+.evalkit-screen-score { border: 2px solid #1f6feb; border-radius: 8px; padding: 8px 16px; min-width: 140px; }
+.evalkit-screen-total { font-size: 48px; font-weight: bold; }
 .evalkit-screen-score.evalkit-dropped { border-color: #bbb; }
 .evalkit-screen-result { font-size: 56px; font-weight: bold; color: #c0392b; }
 .evalkit-screen .evalkit-leaderboard table { font-size: 24px; }
@@ -114,7 +117,7 @@ def project_label(contest, project: str | None, lang: str) -> str:
 
 def lang_button(state) -> w.Button:
     """A button that switches the page between Chinese and English."""
-    b = w.Button(description=t("lang.switch", state.lang), layout=w.Layout(width="auto"))
+    b = w.Button(description=t("lang.switch", state.lang), layout=w.Layout(width="auto", align_self="flex-end"))
     b.add_class("evalkit-lang")
 
     def click(_):
