@@ -133,3 +133,16 @@ def test_rank_stability_strong_signal():
     rs = rank_stability(sim.scores, sim.rubric, bands=(3,), n_boot=100, seed=1)
     obs = rs[rs.apply(lambda r: (r["rank"] <= 3) == (r["band"] == "1-3"), axis=1)]
     assert (obs["probability"] > 0.9).mean() > 0.7
+
+
+def test_judge_totals_match_the_rubric_totals():
+    from evalkit.research._common import judge_totals
+    from conftest import DATA
+    c = ek.load_contest(DATA / "demo-huaihe")
+    mine = judge_totals(c.scores, c.rubric, contest=None).set_index(["judge", "project"])["total"].sort_index()
+    want = ek.totals(c.scores, c.rubric).set_index(["judge", "project"])["total"].sort_index()
+    pd.testing.assert_series_equal(mine, want, check_exact=False, rtol=1e-12)
+    bad = c.scores.copy()
+    bad.loc[5, "judge"] = None
+    with pytest.raises(DataError, match="row 7"):
+        judge_totals(bad, c.rubric, contest=None)

@@ -41,36 +41,48 @@ def judge_totals(scores: pd.DataFrame, rubric=None, *, contest: str | None = "co
     if rubric is not None:
         cols.append(criterion)
     require_columns(scores, cols, where=where)
-    df = pd.DataFrame({"contest": scores[contest].astype(str).to_numpy() if contest else "",
-                       "judge": scores[judge].astype(str).to_numpy(),
-                       "project": scores[project].astype(str).to_numpy()})
+    n = len(scores)
     num = pd.to_numeric(scores[value], errors="coerce").to_numpy(float)
     bad = ~np.isfinite(num)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise DataError("scores must be numbers / 评分须为数字", where=f"{where} row {i + 2}", key=value,
                         expected="a number", found=scores[value].iloc[i])
-    keys = ["contest", "judge", "project"]
-    if rubric is None:
-        df["total"] = num
-        dup = df.duplicated(keys).to_numpy()
-        if dup.any():
-            i = int(np.flatnonzero(dup)[0])
-            raise DataError("without a rubric the table must hold one total per contest, judge and project",
-                            where=f"{where} row {i + 2}", key=value, expected="one row per (contest, judge, project)",
-                            found=f"a second row for {tuple(df.loc[i, keys])}")
-        return df
-    crit = scores[criterion].astype(str).to_numpy()
-    ok = np.isin(crit, rubric.criterion_ids)
-    w = pd.Series(rubric.weights)
-    lo = pd.Series({c.id: c.min for c in rubric.criteria})
-    span = pd.Series({c.id: c.max - c.min for c in rubric.criteria})
-    c = crit[ok]
-    share = w.reindex(c).to_numpy() * (num[ok] - lo.reindex(c).to_numpy()) / span.reindex(c).to_numpy()
-    df = df[ok].assign(total=share)
-    g = df.groupby(keys, sort=True)["total"].agg(["sum", "count"])
-    g = g[g["count"] == len(rubric.criteria)]
-    return g["sum"].rename("total").reset_index()
+    # integer codes for the keys: sums and counts by np.bincount, no string work per row
+    cc, cid = pd.factorize(scores[contest]) if contest else (np.zeros(n, np.int64), pd.Index([""]))
+    jc, jid = pd.factorize(scores[judge])
+    pc, pid = pd.factorize(scores[project])
+    missing = (cc < 0) | (jc < 0) | (pc < 0)
+    if missing.any():
+        i = int(np.flatnonzero(missing)[0])
+        raise DataError("contest, judge and project ids must not be empty / 编号不能为空", where=f"{where} row {i + 2}",
+                        key=f"{contest}, {judge}, {project}", expected="an id in every row", found="an empty cell")
+    ok = np.ones(n, bool)
+    if rubric is not None:
+        crit, cids = pd.factorize(scores[criterion])
+        pos = pd.Index(rubric.criterion_ids).get_indexer(cids.astype(str))
+        w = np.array([c.weight for c in rubric.criteria] + [np.nan])
+        lo = np.array([c.min for c in rubric.criteria] + [np.nan])
+        span = np.array([c.max - c.min for c in rubric.criteria] + [np.nan])
+        cpos = pos[crit]              # -1 (veto, bonus, unknown) picks the NaN slot
+        num = w[cpos] * (num - lo[cpos]) / span[cpos]
+        ok = cpos >= 0
+    key = (cc[ok].astype(np.int64) * len(jid) + jc[ok]) * len(pid) + pc[ok]
+    kc, keys = pd.factorize(key, sort=True)
+    total = np.bincount(kc, num[ok], len(keys))
+    count = np.bincount(kc, minlength=len(keys))
+    if rubric is None and count.max(initial=0) > 1:
+        i = int(np.flatnonzero(ok)[np.flatnonzero(count[kc] > 1)[1]])
+        raise DataError("without a rubric the table must hold one total per contest, judge and project",
+                        where=f"{where} row {i + 2}", key=value, expected="one row per (contest, judge, project)",
+                        found=f"a second row for ({cid[cc[i]]}, {jid[jc[i]]}, {pid[pc[i]]})")
+    keep = count == (len(rubric.criteria) if rubric is not None else 1)
+    keys = np.asarray(keys)[keep]
+    p_code = keys % len(pid)
+    j_code = (keys // len(pid)) % len(jid)
+    c_code = keys // (len(pid) * len(jid))
+    return pd.DataFrame({"contest": np.asarray(cid.astype(str))[c_code], "judge": np.asarray(jid.astype(str))[j_code],
+                         "project": np.asarray(pid.astype(str))[p_code], "total": total[keep]})
 
 
 def project_scores(totals: pd.DataFrame, method: str = "trimmed", *, trim: int = 1, progress: bool = False
