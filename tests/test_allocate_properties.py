@@ -48,7 +48,7 @@ def check_limits(a, budget):
     assert not t.loc[t.score == 0, "funded"].any()
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(contests())
 def test_limits_hold_and_optimal_beats_greedy(case):
     df, budget = case
