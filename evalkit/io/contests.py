@@ -131,7 +131,7 @@ def _check(df: pd.DataFrame, table: str, file: str, errors: list) -> pd.DataFram
                                         key=c, expected=">= 0", found=float(num[neg].iloc[0])))
             df[c] = num
     keys = [k for k in KEYS[table] if k in df]
-    dup = df.duplicated(keys, keep="first").to_numpy()
+    dup = _duplicated(df, keys)
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
         errors.append(DataError("duplicate row / 重复记录", where=f"{file} row {_rows(dup)}", key=", ".join(keys),
@@ -145,6 +145,16 @@ def _check(df: pd.DataFrame, table: str, file: str, errors: list) -> pd.DataFram
                                     key="awarded", expected=f"<= {df['requested'].iloc[i]:g}",
                                     found=float(df["awarded"].iloc[i])))
     return df
+
+
+def _duplicated(df: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """Rows repeating an earlier row's keys, by combining integer codes (fast on millions of rows)."""
+    code = np.zeros(len(df), np.int64)
+    for k in keys:
+        c, u = pd.factorize(df[k], use_na_sentinel=False)
+        code, _ = pd.factorize(code * (len(u) + 1) + c)
+        code = code.astype(np.int64)
+    return pd.Series(code).duplicated(keep="first").to_numpy()
 
 
 def _unknown(df, ref, keys, file, ref_file, errors):
