@@ -162,9 +162,11 @@ def rank_ranges(contest, ranks: pd.DataFrame, ranking) -> Figure:
             ax.plot([lo, hi], [y[pid], y[pid]], color="#bdc3c7", lw=5, solid_capstyle="round", zorder=1)
     markers = "o^sDvP*X"
     handles = []
-    for k, (m, d) in enumerate(rr.groupby("method", sort=False)):
+    groups = list(rr.groupby("method", sort=False))
+    for k, (m, d) in enumerate(groups):
         d = d[d["project"].isin(y)]
-        ax.scatter(d["rank"], d["project"].map(y), s=22, marker=markers[k % len(markers)],
+        dy = (k - (len(groups) - 1) / 2) * 0.5 / max(1, len(groups) - 1)   # methods side by side, not hidden
+        ax.scatter(d["rank"], d["project"].map(y) + dy, s=18, marker=markers[k % len(markers)],
                    color=PALETTE[k % len(PALETTE)], zorder=3)
         handles.append(Line2D([], [], marker=markers[k % len(markers)], ls="", color=PALETTE[k % len(PALETTE)],
                               label=METHOD_LABELS.get(m, m)))
@@ -172,7 +174,7 @@ def rank_ranges(contest, ranks: pd.DataFrame, ranking) -> Figure:
     ax.invert_yaxis()
     ax.set_xlabel("名次 rank（1 为最好）")
     ax.set_title("不同汇总方法下的名次范围", fontsize=11)
-    ax.legend(handles=handles, fontsize=8, loc="lower right", framealpha=0.9)
+    fig.legend(handles=handles, fontsize=8, loc="outside lower center", ncol=min(4, len(handles)))
     ax.grid(axis="x", alpha=0.3)
     return fig
 
