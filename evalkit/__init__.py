@@ -14,6 +14,12 @@ from .errors import (AccessError, AllocationError, ContestError, DataError, Desi
                      EvalkitError, RoundLockedError, RubricError, ScoreError, StoreError, TamperError)
 from .rubric import Rubric, load_rubric
 from .scores import totals, validate_scores
+# These functions share their name with the submodule that holds them; importing
+# them here (rather than lazily) keeps a later `import evalkit.allocate` from
+# replacing the function with the module.
+from .allocate import Allocation, allocate
+from .assign import assign
+from .robustness import robustness
 
 __version__ = "0.1.0"
 
@@ -26,13 +32,8 @@ _LAZY_ATTRS = {
     "rank": ("evalkit.aggregate", "rank"),
     "Ranking": ("evalkit.aggregate", "Ranking"),
     "compare": ("evalkit.aggregate", "compare"),
-    "assign": ("evalkit.assign", "assign"),
-    "allocate": ("evalkit.allocate", "allocate"),
-    "Allocation": ("evalkit.allocate", "Allocation"),
-    "robustness": ("evalkit.robustness", "robustness"),
 }
-_LAZY_MODULES = ("agreement", "aggregate", "simulate", "io", "report", "research", "store", "contest",
-                 "allocate", "ui", "cli")
+_LAZY_MODULES = ("agreement", "aggregate", "simulate", "io", "report", "research", "store", "contest", "ui", "cli")
 
 
 def __getattr__(name):

@@ -41,3 +41,12 @@ def test_ci_runs_exactly_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert commands[1].strip() in [line.strip() for line in ci.splitlines()]
     assert "set -euo pipefail" in ci
+
+
+def test_public_functions_stay_functions_after_their_modules_are_imported():
+    import importlib
+
+    import evalkit as ek
+    for name in ("allocate", "assign", "robustness"):
+        importlib.import_module(f"evalkit.{name}")
+        assert callable(getattr(ek, name)), name
