@@ -344,3 +344,16 @@ def test_veto_and_bonus_in_the_notice_and_judge_sheets(tmp_path):
     assert len(back) == len(scores)
     got = back.set_index(["judge", "project", "criterion"])["score"]
     assert got[("J1", "P12", "compliance")] == 1.0 and got[("J2", "P02", "matched_funding")] == 2.0
+
+
+def test_configure_matplotlib_uses_the_installed_cjk_font(monkeypatch):
+    import matplotlib
+
+    from evalkit import plotting
+    font = plotting.configure_matplotlib()
+    assert font == "Noto Sans CJK SC"              # Debian fonts-noto-cjk, installed by the setup
+    assert matplotlib.rcParams["font.sans-serif"][0] == font
+    assert matplotlib.rcParams["pdf.fonttype"] == 3
+    monkeypatch.setattr(plotting, "CJK_FONTS", ("No Such Font",))
+    with pytest.raises(ek.errors.EvalkitError, match="no CJK font"):
+        plotting.find_cjk_font.__wrapped__()
