@@ -3,9 +3,11 @@
 entry grid, number parsing, the language switch and the page's CSS."""
 from __future__ import annotations
 
+import atexit
 import html
 import math
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -61,6 +63,7 @@ def open_from_env(*, demo_scores: bool = True):
     if os.environ.get("EVALKIT_STORE"):
         return contest, contest.open_store(os.environ["EVALKIT_STORE"], pin=pin)
     tmp = Path(tempfile.mkdtemp(prefix="evalkit-"))
+    atexit.register(shutil.rmtree, tmp, True)
     store = contest.open_store(tmp / "evalkit.db")
     if demo_scores and len(contest.scores):
         store.import_scores(contest.scores)
