@@ -28,7 +28,7 @@ def register(sub):
     p.add_argument("--host", default="0.0.0.0", help="address to listen on (0.0.0.0: the local network)")
     p.add_argument("--json", action="store_true", help="print the URLs as one JSON object on the first line")
     p.add_argument("--store", default=None, help="the SQLite store (default: evalkit.db in the contest folder)")
-    p.add_argument("--pin", default=None, help="the secretary's PIN, when the store has one")
+    p.add_argument("--pin", default=None, help="the secretary's PIN, when the store has one (to issue judge links)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--timeout", type=float, default=90.0, help="seconds to wait for voila to start")
     p.set_defaults(func=run)
@@ -132,8 +132,7 @@ def run(args) -> int:
     links = urls(f"http://{shown}:{port}", tokens)
     env = dict(os.environ, EVALKIT_CONTEST=str(contest.dir.resolve()), EVALKIT_STORE=str(store_path.resolve()),
                EVALKIT_LANG=args.lang)
-    if args.pin:
-        env["EVALKIT_PIN"] = str(args.pin)
+    env.pop("EVALKIT_PIN", None)  # the secretary's page asks for the PIN itself: a link alone gives no rights
     cmd = [sys.executable, "-m", "voila", str(NOTEBOOKS), f"--port={port}", "--no-browser", f"--Voila.ip={args.host}",
            "--VoilaConfiguration.show_tracebacks=True"]
     log = open(store_path.parent / "voila.log", "ab")

@@ -1,0 +1,47 @@
+"""`evalkit serve` without a browser: judge links survive a restart, the JSON shape,
+the QR sheet, the PIN needed to issue links."""
+import json
+
+import pytest
+
+import evalkit as ek
+from evalkit.cli import build_parser
+from evalkit.commands import serve
+
+
+def test_links_survive_a_restart_and_sheet(demo_copy):
+    contest = ek.load_contest(demo_copy(scores=False))
+    with contest.open_store() as store:
+        first = serve.judge_links(store, contest.dir)
+    with contest.open_store() as store:
+        again = serve.judge_links(store, contest.dir)
+        assert again == first                                    # printed QR codes keep working
+        assert all(store.judge_for_token(tok) == j for j, tok in first.items())
+    links = serve.urls("http://10.0.0.5:8866", first)
+    assert links["secretary"] == "http://10.0.0.5:8866/voila/render/roadshow.ipynb"
+    assert links["judges"]["J2"].endswith(f"judge.ipynb?token={first['J2']}")
+    json.dumps(links)
+    sheet = serve.write_sheet(contest, links, contest.dir / serve.SHEET_FILE).read_text("utf-8")
+    assert sheet.count("<svg") == len(contest.judge_ids) and "李秀兰" in sheet
+    # a lost links file issues new tokens; the old ones stop working
+    (contest.dir / serve.LINKS_FILE).unlink()
+    with contest.open_store() as store:
+        new = serve.judge_links(store, contest.dir)
+        assert new["J1"] != first["J1"]
+        with pytest.raises(ek.AccessError):
+            store.judge_for_token(first["J1"])
+
+
+def test_issuing_links_needs_the_pin(demo_copy):
+    contest = ek.load_contest(demo_copy(scores=False))
+    with contest.open_store() as store:
+        store.set_pin("1357")
+    with contest.open_store() as store, pytest.raises(ek.AccessError):
+        serve.judge_links(store, contest.dir)
+
+
+def test_serve_arguments():
+    args = build_parser().parse_args(["serve", "data/demo-xinan", "--port", "0", "--host", "127.0.0.1", "--json"])
+    assert (args.contest, args.port, args.host, args.json) == ("data/demo-xinan", 0, "127.0.0.1", True)
+    assert build_parser().parse_args(["serve"]).contest.endswith("demo-huaihe")
+    assert 0 < serve.free_port() < 65536
