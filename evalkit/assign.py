@@ -13,14 +13,11 @@ loaded are chosen, ties broken at random (``seed``).
 """
 from __future__ import annotations
 
-import sys
-import types
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from .aggregate.design import connectivity
 from .errors import DesignError
 
 
@@ -86,6 +83,8 @@ def assign(projects, judges, per_project: int = 3, conflicts=None, seed=None) ->
     >>> a.load.max() - a.load.min(), a.connected         # doctest: +SKIP
     (1, True)
     """
+    from .aggregate.design import connectivity   # here: `import evalkit` imports this module eagerly
+
     pids, jids = _ids(projects, "projects"), _ids(judges, "judges")
     if isinstance(per_project, bool) or not isinstance(per_project, (int, np.integer)) or per_project < 1:
         raise DesignError("per_project must be a whole number >= 1", key="per_project", expected=">= 1",
@@ -142,14 +141,3 @@ def assign(projects, judges, per_project: int = 3, conflicts=None, seed=None) ->
     return Assignment(table, pd.Series(load, index=pd.Index(jids, name="judge"), name="load"), conn.connected,
                       conn.n_components, notes)
 
-
-class _CallableModule(types.ModuleType):
-    """``evalkit.assign`` is both this module and its function: importing the module
-    (as evalkit.simulate does) sets the package attribute ``assign`` to the module,
-    shadowing the lazily exported function, so the module forwards calls to it."""
-
-    def __call__(self, *args, **kwargs):
-        return assign(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
