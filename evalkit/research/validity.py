@@ -15,7 +15,7 @@ COLUMNS = ["method", "outcome", "rho", "ci_low", "ci_high", "n_projects", "n_con
 
 def _spearman_boot(x: np.ndarray, y: np.ndarray, group: np.ndarray, n_boot: int, rng) -> np.ndarray:
     """Spearman's rho on ``n_boot`` cluster-bootstrap resamples of the groups (contests)."""
-    gc, _ = pd.factorize(group)
+    gc, _ = pd.factorize(group, sort=True)     # resamples do not depend on row order
     n_g = gc.max() + 1
     members = [np.flatnonzero(gc == g) for g in range(n_g)]
     out = np.empty(n_boot)
