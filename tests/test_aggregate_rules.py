@@ -202,3 +202,15 @@ def test_trimmed_matches_scipy_trim_mean_with_missing_judges(seed):
         x = g["score"].to_numpy()
         assert r.loc[p, "score"] == pytest.approx(trim_mean(x, 2 / len(x)))
         assert r.loc[p, "n_judges"] == len(x)
+
+
+def test_rule_aggregate_trims_with_one_or_two_key_columns():
+    # regression: a single key column once fell back silently to the plain mean
+    import pandas as pd
+    from evalkit.aggregate.ranking import rule_aggregate
+    long = pd.DataFrame({"judge": list("ABCDE") * 2, "project": ["P"] * 5 + ["Q"] * 5, "c": ["x"] * 10,
+                         "v": [1.0, 2, 3, 4, 100, 5, 5, 6, 7, 7]})
+    one = rule_aggregate(long, ["project"], "v", "trimmed", 1)
+    assert one["P"] == pytest.approx(3.0) and one["Q"] == pytest.approx(6.0)  # (2+3+4)/3, (5+6+7)/3
+    two = rule_aggregate(long, ["project", "c"], "v", "trimmed", 1)
+    assert two[("P", "x")] == pytest.approx(3.0)

@@ -158,14 +158,15 @@ def rule_aggregate(long: pd.DataFrame, key: list[str], value: str, how: str, tri
     mean = g.mean()
     if how != "trimmed":
         return mean
+    # one string label per group, built the same way for the rows and the result
+    groups = pd.MultiIndex.from_frame(long[key]) if len(key) > 1 else pd.Index(long[key[0]])
     frame = pd.DataFrame({"judge": long["judge"].to_numpy(),
-                          "project": pd.MultiIndex.from_frame(long[key]).to_flat_index().map(str).to_numpy(),
+                          "project": groups.to_flat_index().map(str).to_numpy(),
                           "total": long[value].to_numpy(float)})
     pc, x, n, pid = _kept(frame, trim)
     _, tmean, _ = _summarise(pc, x, len(pid))
     trimmed = pd.Series(tmean, index=pid)
-    keys = mean.index.to_flat_index().map(str) if isinstance(mean.index, pd.MultiIndex) else mean.index.map(str)
-    out = trimmed.reindex(keys).to_numpy()
+    out = trimmed.reindex(mean.index.to_flat_index().map(str)).to_numpy()
     return pd.Series(np.where(np.isnan(out), mean.to_numpy(), out), index=mean.index)
 
 

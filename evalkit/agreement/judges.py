@@ -162,12 +162,6 @@ def _halo(scores, rubric, judge, project, criterion, value, tot, j_labels) -> np
 
 def _top(tot: pd.DataFrame, unit_key: list[str], rubric: Rubric, k: int) -> list:
     """The k best units under the rubric's rule (evalkit.aggregate's rule), ties by unit."""
-    if len(unit_key) == 1:
-        # rule_aggregate (evalkit.aggregate) matches its trimmed means by a flat key and
-        # loses them for a one-column key; a constant second column keeps it on its
-        # MultiIndex path. Same ranking, reported to the lead.
-        tot = tot.assign(_one=0)
-        unit_key = unit_key + ["_one"]
     score = rule_aggregate(tot, unit_key, "total", rubric.rule.method, rubric.rule.trim)
     order = np.lexsort((np.arange(len(score)), -score.to_numpy(float)))
     return list(score.index[order[:k]])
