@@ -57,8 +57,9 @@ def main(argv=None):
     ap.add_argument("--contests", type=int, default=1000)
     ap.add_argument("--boot", type=int, default=100, help="bootstrap replicates (validity, rank stability)")
     args = ap.parse_args(argv)
-    n_streets = max(1, int(round(math.sqrt(args.contests))))
-    n_years = max(1, args.contests // n_streets)
+    # streets x years = contests exactly: the largest divisor not above the square root
+    n_streets = max(d for d in range(1, int(math.isqrt(args.contests)) + 1) if args.contests % d == 0)
+    n_years = args.contests // n_streets
     rows = []
 
     def add(name, secs, peer="", peer_secs=np.nan, note=""):

@@ -105,3 +105,14 @@ def test_coefficients_at_other_panel_sizes():
     assert rel.is_monotonic_increasing and len(ds) == 20
     need = int(ds["judges_needed"].iloc[0])
     assert rel[need] >= 0.8 and (need == 1 or rel[need - 1] < 0.8)
+
+
+def test_per_criterion_rows_equal_single_criterion_studies():
+    sim = ek.simulate.panel(12, 5, 3, seed=9)
+    ds = decision_study(sim.scores, sim.rubric).set_index(["criterion", "decision"])
+    for cid in sim.rubric.criterion_ids:
+        one = decision_study(sim.scores[sim.scores.criterion == cid]).set_index("decision")
+        for d in ("relative", "absolute"):
+            for col in ("coefficient", "var_project", "var_judge", "var_residual"):
+                assert ds.loc[(cid, d), col] == pytest.approx(one.loc[d, col], rel=1e-9, abs=1e-12)
+            assert ds.loc[(cid, d), "judges_needed"] == one.loc[d, "judges_needed"]

@@ -215,7 +215,15 @@ def decision_study(scores: pd.DataFrame, rubric: Rubric | None = None, target: f
             comp, est = _components(tot, [project, judge], "_share", judge, project)
             rows += _rows(comp, 1, n_j, target, TOTAL, "p x j", sizes)
             estimators.append(est)
+        in_cube = sorted(df[criterion].unique())
         for cid in rubric.criterion_ids:
+            if y is not None and y.ndim == 3 and min(y.shape) >= 2 and cid in in_cube:
+                # complete design: the criterion's slice of the cube, back on the criterion's own scale
+                c = rubric.criterion(cid)
+                f2 = (n_c * rubric.weights[cid] / (c.max - c.min)) ** 2
+                comp = {k: v / f2 for k, v in _pj_components(y[:, :, in_cube.index(cid)]).items()}
+                rows += _rows(comp, 1, float(y.shape[1]), target, cid, "p x j", sizes)
+                continue
             sub = df[df[criterion] == cid]
             if sub[project].nunique() < 2 or sub[judge].nunique() < 2:
                 continue
