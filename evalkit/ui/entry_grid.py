@@ -20,7 +20,18 @@ function render({ model, el }) {
   function commit(input) {
     model.send({ type: "entry", row: input.dataset.row, col: input.dataset.col, value: input.value });
   }
+  let drawnContext = null;
   function draw() {
+    // keep what was typed but not yet saved when the grid is redrawn for the same
+    // project (another judge's score arriving must not wipe a half-filled sheet)
+    const typed = new Map();
+    if (drawnContext === model.get("context")) {
+      const values = model.get("values");
+      for (const [k, input] of inputs) {
+        if (input.value !== "" && String(values[k]) !== input.value) typed.set(k, input.value);
+      }
+    }
+    drawnContext = model.get("context");
     el.innerHTML = ""; inputs.clear(); acks.clear();
     const rows = model.get("rows"), cols = model.get("cols"), form = model.get("layout") === "form";
     const locked = model.get("locked");
@@ -79,6 +90,8 @@ function render({ model, el }) {
       }
     }
     el.appendChild(table);
+    update();
+    for (const [k, v] of typed) { const input = inputs.get(k); if (input && !input.disabled) input.value = v; }
     const submit = model.get("submit_label");
     if (submit && rows.length && !rows[0].disabled) {
       const btn = document.createElement("button");
@@ -90,20 +103,21 @@ function render({ model, el }) {
       });
       el.appendChild(btn);
     }
-    update();
   }
   function update() {
     const values = model.get("values"), ackv = model.get("acks");
     for (const [k, input] of inputs) {
       const v = values[k];
-      if (document.activeElement !== input) input.value = (v === undefined || v === null) ? "" : v;
+      const saved = v !== undefined && v !== null;
+      // a saved value wins unless the cell is being edited; an unsaved typed value stays
+      if (document.activeElement !== input && saved) input.value = v;
       const a = ackv[k], span = acks.get(k);
       span.textContent = a ? a.text : "";
       span.dataset.state = a ? a.state : "";
       input.dataset.state = a ? a.state : "";
     }
   }
-  for (const name of ["rows", "cols", "layout", "locked", "banner", "submit_label"]) model.on("change:" + name, draw);
+  for (const name of ["rows", "cols", "layout", "locked", "banner", "submit_label", "context"]) model.on("change:" + name, draw);
   model.on("change:values", update);
   model.on("change:acks", update);
   draw();
@@ -149,6 +163,7 @@ class EntryGrid(anywidget.AnyWidget):
     locked = traitlets.Bool(False).tag(sync=True)
     banner = traitlets.Unicode("").tag(sync=True)
     submit_label = traitlets.Unicode("").tag(sync=True)
+    context = traitlets.Unicode("").tag(sync=True)   # e.g. the project: typed values survive redraws within it
 
     def __init__(self, on_entry=None, on_submit=None, **kwargs):
         super().__init__(**kwargs)

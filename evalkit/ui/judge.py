@@ -49,25 +49,28 @@ class JudgePage:
         project, round_id = state.current()
         moved = project != self.project
         self.project, self.round = project, round_id
-        now = (f'{t("now", lang)}：{esc(project_label(self.contest, project, lang))}' if project
-               else t("waiting", lang))
-        self.header.value = (f'<div class="evalkit-judge-name">{esc(t("judge_hello", lang, name=name))}</div>'
-                             f'<div class="evalkit-now" data-project="{esc(project or "")}">{now}</div>')
         conflicted = bool(project) and self.session.is_conflicted(project)
-        self.grid.cols = criterion_columns(self.contest.rubric, lang)
-        self.grid.rows = ([dict(id=self.judge, label=name, disabled=conflicted or not project, note="")]
-                          if project else [])
-        self.grid.banner = t("conflict_long", lang) if conflicted else ""
-        self.grid.locked = state.store.is_locked(round_id)
-        self.grid.submit_label = t("submit", lang)
-        mine = self.session.scores()
-        mine = mine[(mine["project"] == project) & (mine["round"] == round_id)]
-        self.grid.values = {ack_key(self.judge, c): float(s) for c, s in zip(mine["criterion"], mine["score"])}
+        with self.grid.hold_sync():  # one message: the page redraws once, consistently
+            self.grid.context = project or ""
+            self.grid.cols = criterion_columns(self.contest.rubric, lang)
+            self.grid.rows = ([dict(id=self.judge, label=name, disabled=conflicted or not project, note="")]
+                              if project else [])
+            self.grid.banner = t("conflict_long", lang) if conflicted else ""
+            self.grid.locked = state.store.is_locked(round_id)
+            self.grid.submit_label = t("submit", lang)
+            mine = self.session.scores()
+            mine = mine[(mine["project"] == project) & (mine["round"] == round_id)]
+            self.grid.values = {ack_key(self.judge, c): float(s) for c, s in zip(mine["criterion"], mine["score"])}
         if moved:
             self.grid.acks = {}
             status(self.status, "")
         if self.grid.locked:
             status(self.status, t("locked", lang))
+        # the header last: when it names the project, the grid below is ready for it
+        now = (f'{t("now", lang)}：{esc(project_label(self.contest, project, lang))}' if project
+               else t("waiting", lang))
+        self.header.value = (f'<div class="evalkit-judge-name">{esc(t("judge_hello", lang, name=name))}</div>'
+                             f'<div class="evalkit-now" data-project="{esc(project or "")}">{now}</div>')
 
     # --- actions --------------------------------------------------------------
     def _save(self, criterion: str, text) -> tuple[str, str]:

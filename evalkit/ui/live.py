@@ -77,14 +77,16 @@ class LiveTab:
                           f'{esc(project_label(contest, project, lang))}</div>' if project else
                           f'<div class="evalkit-now">{esc(t("none_now", lang))}</div>')
         names = dict(zip(contest.judges["id"], contest.judges["name"]))
-        self.grid.cols = criterion_columns(contest.rubric, lang)
-        self.grid.rows = [dict(id=j, label=names[j], disabled=bool(project) and contest.is_conflicted(j, project),
-                               note=t("conflict", lang) if project and contest.is_conflicted(j, project) else "")
-                          for j in contest.judge_ids] if project else []
-        self.grid.locked = locked
-        scores = state.round_scores()
-        here = scores[scores["project"] == project]
-        self.grid.values = {ack_key(j, c): float(s) for j, c, s in zip(here["judge"], here["criterion"], here["score"])}
+        with self.grid.hold_sync():  # one message: the page redraws once, consistently
+            self.grid.context = project or ""
+            self.grid.cols = criterion_columns(contest.rubric, lang)
+            self.grid.rows = [dict(id=j, label=names[j], disabled=bool(project) and contest.is_conflicted(j, project),
+                                   note=t("conflict", lang) if project and contest.is_conflicted(j, project) else "")
+                              for j in contest.judge_ids] if project else []
+            self.grid.locked = locked
+            scores = state.round_scores()
+            here = scores[scores["project"] == project]
+            self.grid.values = {ack_key(j, c): float(s) for j, c, s in zip(here["judge"], here["criterion"], here["score"])}
         if project:
             owe = pending(scores, contest, project)
             items = "、".join(t("pending_item", lang, name=r.name, scored=r.scored, of=r.of)
