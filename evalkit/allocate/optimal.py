@@ -24,7 +24,7 @@ import time
 
 import numpy as np
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from ..errors import AllocationError
 from .problem import natural_key
@@ -179,17 +179,166 @@ def _integral_scale(p, model) -> float | None:
     return None
 
 
+def _lexicographic(solve, c, spend_z, X, amounts, ids, tol):
+    """The tie-break loop over funded sets x = X z (z the solver's columns). The first
+    solve maximises value; each later one maximises value again over funded sets not yet
+    seen (no-good cuts) spending at most the best spend so far; once its optimum falls
+    below the best value (or nothing is feasible) the best set is proven
+    lexicographically best: highest value, then least money, then smallest sorted ids.
+    c: minus the value over z; X: z -> funded indicators; amounts: z -> integer amounts."""
+    r1 = solve(c, [])
+    if r1.x is None or r1.status != 0:
+        return r1, None if r1.x is None else amounts(r1.x), 1, False
+    found = [amounts(r1.x)]
+    v1 = -r1.fun
+
+    def better(a):
+        return (int(a.sum()), sorted(natural_key(ids[j]) for j in np.flatnonzero(a)))
+
+    solves, complete = 1, False
+    while len(found) <= MAX_ALTERNATIVES:
+        best = min(found, key=better)
+        cuts = [LinearConstraint(spend_z[None, :], -np.inf, int(best.sum()))]
+        for a in found:  # no-good cut: the funded set differs from each one seen
+            sel = np.where(a > 0, -1.0, 1.0)
+            cuts.append(LinearConstraint((X.T @ sel)[None, :], 1 - int((a > 0).sum()), np.inf))
+        r = solve(c, cuts)
+        solves += 1
+        if r.x is None or -r.fun < v1 - tol:
+            complete = r.status in (0, 2)
+            break
+        found.append(amounts(r.x))
+    return r1, min(found, key=better), solves, complete
+
+
+class PatternModel:
+    """All-or-nothing projects regrouped: each capped organisation (or lone project)
+    chooses exactly one of its feasible subsets ("patterns", the empty one included).
+    The organisation caps vanish into the enumeration, so the LP relaxation is the
+    convex hull of every organisation's knapsack: far tighter than the direct model's
+    LP (on the benchmark its bound is within 0.002% of the optimum), which makes the
+    reduced-cost fixing in _survivors remove almost every pattern. Exact: the feasible
+    funded sets are the same as the direct model's."""
+
+    def __init__(self, p, limit: int):
+        self.p = p
+        n = p.n
+        ok = p.eligible_mask()
+        fixed = set(p.fixed_in)
+        members = {}
+        for j in range(n):
+            o = p.org[j] if p.org is not None else None
+            key = ("org", o) if o in p.org_cap else ("one", j)
+            members.setdefault(key, []).append(j)
+        rows, cols, group = [], [], []
+        for gi, (key, js) in enumerate(members.items()):
+            cap = p.org_cap[key[1]] if key[0] == "org" else None
+            must = [j for j in js if p.ids[j] in fixed]
+            free = [j for j in js if ok[j] or p.ids[j] in fixed]
+            stack = [(0, 0, ())]
+            while stack:  # depth-first over subsets within the cap
+                k, spent, sub = stack.pop()
+                if all(j in sub for j in must):
+                    rows.extend(sub); cols.extend([len(group)] * len(sub)); group.append(gi)
+                    if len(group) > limit:
+                        raise OverflowError
+                for i in range(k, len(free)):
+                    s = spent + int(p.cost[free[i]])
+                    if cap is None or s <= cap:
+                        stack.append((i + 1, s, sub + (free[i],)))
+        self.group = np.array(group)
+        self.n_groups = len(members)
+        self.P = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, len(group)))
+        # coupling rows as "U z <= b" over patterns, money in units of the costs' gcd
+        # (bounds rounded inwards, exact for integers): budget, category max, -category min
+        g = int(np.gcd.reduce(p.cost))
+        money, b = [], []
+        sel = lambda attr, key: np.array([v == key for v in getattr(p, attr)], float)  # noqa: E731
+        money.append(np.ones(n)); b.append(p.budget // g)
+        for cat, cap in p.cat_max.items():
+            money.append(sel("category", cat)); b.append(cap // g)
+        for cat, low in p.cat_min.items():
+            money.append(-sel("category", cat)); b.append(-low // g)  # -ceil(low / g)
+        U = np.array(money) * (p.cost // g)
+        self.U = sparse.csr_matrix(U) @ self.P
+        self.b = np.array(b, dtype=float)
+        self.G = sparse.csr_matrix((np.ones(len(group)), (self.group, np.arange(len(group)))),
+                                   shape=(self.n_groups, len(group)))
+
+    def survivors(self, value_x, time_limit):
+        """Reduced-cost fixing with the pattern LP's duals lam >= 0 (any such lam gives a
+        valid bound, so LP tolerances cannot make it wrong): for every feasible funded
+        set, value <= L - sum over groups of loss(chosen pattern), with
+        L = lam b + sum_g max_p rp_p, rp = v - lam U, loss_p = max_g rp - rp_p.
+        Returns (L, loss) or None when the LP is infeasible."""
+        v = value_x @ self.P
+        r = linprog(-v, A_ub=self.U, b_ub=self.b, A_eq=self.G, b_eq=np.ones(self.n_groups),
+                    bounds=(0, 1), method="highs", options={"time_limit": time_limit})
+        if r.status != 0:
+            return None
+        lam = np.maximum(0.0, -np.asarray(r.ineqlin.marginals))
+        rp = v - lam @ self.U
+        best = np.full(self.n_groups, -np.inf)
+        np.maximum.at(best, self.group, rp)
+        return float(lam @ self.b + best.sum()), best[self.group] - rp
+
+
+def _solve_patterns(p, value_x, tol, time_limit):
+    """The lexicographic optimum on the pattern model, fixing patterns that no funded
+    set with value >= the optimum can use. Start with a slack delta of 1e-4 of the LP
+    bound L; solve the reduced MIP; if its optimum V1 is within delta of L, every set
+    with value >= V1 - tol loses at most delta and so survived: the answer and its
+    tie-break are exact. Else retry with delta = L - V1 (or wider when infeasible)."""
+    try:
+        pm = PatternModel(p, limit=20 * p.n + 1000)
+    except OverflowError:  # too many subsets: the direct model instead
+        return None
+    bound = pm.survivors(value_x, time_limit)
+    if bound is None:
+        return None  # infeasible: the direct model explains which constraints clash
+    L, loss = bound
+    margin = 1e-9 * max(1.0, abs(L)) + tol
+    delta = 1e-4 * max(1.0, abs(L))
+    cost = p.cost.astype(float)
+    while True:
+        keep = np.flatnonzero(loss <= delta + margin)
+        X = pm.P[:, keep].tocsc()
+        G = pm.G[:, keep]
+        cons = [LinearConstraint(pm.U[:, keep], -np.inf, pm.b), LinearConstraint(G, 1, 1)]
+
+        def solve(c, extra):
+            return milp(c, constraints=cons + list(extra), bounds=Bounds(0, 1), integrality=np.ones(len(keep)),
+                        options={"mip_rel_gap": 0.0, "time_limit": time_limit, "disp": False})
+        amounts = lambda z: np.round(X @ z).astype(np.int64) * p.cost  # noqa: E731
+        r1, best, solves, complete = _lexicographic(solve, -(X.T @ value_x), X.T @ cost, X, amounts, p.ids, tol)
+        if r1.status == 0 and L - (-r1.fun) <= delta:
+            return r1, best, solves, complete, len(keep), pm.P.shape[1]
+        if len(keep) == len(loss):
+            return r1, best, solves, complete, len(keep), pm.P.shape[1]
+        delta = L - (-r1.fun) if r1.status == 0 else 8 * delta
+
+
 def solve_optimal(p, time_limit: float = TIME_LIMIT) -> dict:
-    """Solve 1 maximises value. Each later solve maximises value again over funded sets
-    not yet seen, spending at most the best spend so far; once its optimum is below
-    the best value (or nothing is feasible) the best set is proven lexicographically
-    best: highest value, then least money, then smallest sorted id tuple."""
+    """The lexicographically best allocation (see the module docstring). All-or-nothing
+    problems with whole-number values go through the pattern model with reduced-cost
+    fixing; the rest (partial amounts, too many subsets, infeasible) through the direct
+    model."""
     model = Model(p, time_limit)
     t0 = time.perf_counter()
-    active = model.groups
     scale = _integral_scale(p, model)
-    c = -np.round(model.value_c * scale) if scale else -model.value_c
-    r1 = model.solve(c, active)
+    value_x = np.round(p.score * scale) if scale else p.score.astype(float)
+    # exact with whole-number coefficients; else a 1e-9 relative slack for float arithmetic
+    tol = 0.5 if scale else 1e-9 * max(1.0, float(np.abs(value_x).sum()))
+    out = _solve_patterns(p, value_x, tol, time_limit) if scale else None
+    extra = {}
+    if out is not None:
+        r1, best, solves, complete, kept, total = out
+        extra = {"patterns": total, "patterns_kept": kept}
+    else:
+        solve = lambda c, cuts: model.solve(c, model.groups, cuts)  # noqa: E731
+        c = -np.round(model.value_c * scale) if scale else -model.value_c
+        X = sparse.eye(p.n, model.nv, format="csc")  # the binaries y come first
+        r1, best, solves, complete = _lexicographic(solve, c, model.spend_c, X, model.amounts, p.ids, tol)
     if r1.status == 2:
         conflict = explain_infeasible(model)
         words = [describe(p, g) for g in conflict]
@@ -206,32 +355,8 @@ def solve_optimal(p, time_limit: float = TIME_LIMIT) -> dict:
         raise AllocationError(f"the solver stopped without an allocation: {r1.message}", key="rule",
                               expected="a solvable problem", found=r1.message)
     proven = r1.status == 0
-    gap = float(getattr(r1, "mip_gap", np.nan))
-    found = [model.amounts(r1.x)]
-    v1 = -r1.fun
-    # exact with whole-number coefficients; else a 1e-9 relative slack for float arithmetic
-    tol = 0.5 if scale else 1e-9 * max(1.0, abs(v1))
-    ids = p.ids
-
-    def better(a):
-        return (int(a.sum()), sorted(natural_key(ids[j]) for j in np.flatnonzero(a)))
-
-    solves, complete = 1, not proven
-    while proven and len(found) <= MAX_ALTERNATIVES:
-        best = min(found, key=better)
-        cuts = [LinearConstraint(model.spend_c[None, :], -np.inf, int(best.sum()))]
-        for a in found:  # no-good cut: the funded set differs from each one seen
-            sel = np.zeros(model.nv)
-            sel[:p.n] = np.where(a > 0, -1.0, 1.0)
-            cuts.append(LinearConstraint(sel[None, :], 1 - int((a > 0).sum()), np.inf))
-        r = model.solve(c, active, cuts)
-        solves += 1
-        if r.x is None or -r.fun < v1 - tol:
-            complete = r.status in (0, 2)
-            break
-        found.append(model.amounts(r.x))
-    best = min(found, key=better)
-    return {"amounts": best, "status": "optimal" if proven else "feasible", "gap": 0.0 if proven else gap,
+    return {"amounts": best, "status": "optimal" if proven else "feasible",
+            "gap": 0.0 if proven else float(getattr(r1, "mip_gap", np.nan)),
             "dual_bound": -float(getattr(r1, "mip_dual_bound", np.nan)) / (scale or 1.0), "solves": solves,
-            "n_optimal_sets": len(found), "tie_break_proven": complete,
+            "tie_break_proven": complete, **extra,
             "seconds": time.perf_counter() - t0, "message": r1.message}
