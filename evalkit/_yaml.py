@@ -3,11 +3,10 @@ can say ``rubrics/x.yaml line 14, criteria[3].weight``. PyYAML silently keeps th
 last of two duplicate keys; here a duplicate key is an error."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import yaml
 
-from .errors import EvalkitError
+from .errors import EvalkitError, read_bytes
 
 
 class Located:
@@ -59,13 +58,8 @@ dotted = _dotted
 
 
 def read_yaml(path, error_cls=EvalkitError) -> Located:
-    path = Path(path)
     file = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise error_cls("cannot read the file", where=file, expected="a readable YAML file",
-                        found=exc.strerror or str(exc)) from None
+    raw = read_bytes(path, error_cls, kind="YAML file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

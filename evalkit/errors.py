@@ -69,6 +69,15 @@ class AllocationError(EvalkitError):
     """An allocation problem is malformed or its constraints cannot hold together."""
 
 
+def read_bytes(path, error_cls: type[EvalkitError] = EvalkitError, *, kind: str = "file") -> bytes:
+    """A file's bytes, or ``error_cls`` naming the file when it cannot be read."""
+    try:
+        return open(path, "rb").read()
+    except OSError as exc:
+        raise error_cls("cannot read the file", where=str(path), expected=f"a readable {kind}",
+                        found=exc.strerror or str(exc)) from None
+
+
 def raise_all(errors: list[EvalkitError]) -> None:
     """Raise the first of several problems found in one pass, with all of them in
     ``.errors`` and a count in the message, keeping the first one's class."""

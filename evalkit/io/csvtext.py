@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 import pandas as pd
 
-from ..errors import EncodingError, EvalkitError
+from ..errors import EncodingError, EvalkitError, read_bytes
 
 ENCODINGS = ("utf-8-sig", "gb18030")
 
@@ -34,13 +33,8 @@ def read_csv_text(path, error_cls: type[EvalkitError] = EvalkitError, *, require
     Blank lines are skipped; a row with more cells than the header is an error
     naming the row; header names are stripped. ``required`` columns must exist.
     """
-    path = Path(path)
     file = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise error_cls("cannot read the file", where=file, expected="a readable CSV file",
-                        found=exc.strerror or str(exc)) from None
+    raw = read_bytes(path, error_cls, kind="CSV file")
     text, _ = decode_text(raw, file)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
