@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -73,6 +72,21 @@ def time_updates(contest, store, calibrated, repeats: int) -> list[float]:
         out.append(time.perf_counter() - t0)
         assert board.html.value is not None and state.seq == store.last_seq, before
     return out
+
+
+def time_parts(contest, store, repeats: int) -> dict:
+    """Where the time goes: the store's full read, and ek.rank on the whole table."""
+    from evalkit.aggregate import rank
+    parts = {"store.scores() (full read of the current table)": [], "ek.rank(contest rule) on 15000 scores": []}
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        sc = store.scores()
+        t1 = time.perf_counter()
+        rank(sc, contest.rubric, method=contest.rubric.rule.method)
+        t2 = time.perf_counter()
+        parts["store.scores() (full read of the current table)"].append(t1 - t0)
+        parts["ek.rank(contest rule) on 15000 scores"].append(t2 - t1)
+    return parts
 
 
 def judge_first_render(contest, store, repeats: int) -> list[float]:
@@ -136,6 +150,8 @@ def main(argv=None) -> int:
             if method == "trimmed":
                 xs = time_updates(contest, store, "additive", max(10, args.repeats // 2))
                 rows.append(("record -> leaderboard, rule + additive model beside", pct(xs, 50), pct(xs, 95), 500))
+                for name, xs in time_parts(contest, store, 10).items():
+                    rows.append((f"  of which: {name}", pct(xs, 50), pct(xs, 95), None))
                 xs = judge_first_render(contest, store, 10)
                 rows.append(("judge page first render (widgets, in kernel)", pct(xs, 50), pct(xs, 95), None))
                 if args.browser:

@@ -172,3 +172,37 @@ def live_ranking(scores: pd.DataFrame, contest, method: str | None = None):
     except EvalkitError as exc:
         return None, waiting, str(exc)
     return ranking, waiting, ""
+
+
+class LiveTable:
+    """The store's current score table kept up to date from new events only
+    (``Store.score_events(after=seq)``), so following pages do not re-read the whole
+    table on every write. ``frame()`` equals ``store.scores()``."""
+
+    def __init__(self, store):
+        self.store = store
+        self.seq = 0
+        self._cells: dict = {}
+        self._frame = None
+
+    def update(self) -> set:
+        """Apply new events; returns the projects that changed."""
+        ev = self.store.score_events(after=self.seq)
+        if not len(ev):
+            return set()
+        for seq, kind, judge, project, criterion, round_id, score in ev.itertuples(index=False):
+            key = (judge, project, criterion, round_id)
+            self._cells.pop(key, None)  # re-inserted last: the order of store.scores() (by seq)
+            if kind == "score":
+                self._cells[key] = float(score)
+        self.seq = int(ev["seq"].iloc[-1])
+        self._frame = None
+        return set(ev["project"])
+
+    def frame(self) -> pd.DataFrame:
+        if self._frame is None:
+            keys = list(self._cells)
+            df = pd.DataFrame(keys, columns=["judge", "project", "criterion", "round"])
+            df.insert(3, "score", np.fromiter(self._cells.values(), float, len(keys)))
+            self._frame = self.store.contest.with_panels(df)
+        return self._frame

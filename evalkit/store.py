@@ -569,6 +569,14 @@ class Store:
         df["score"] = df["score"].astype(float)
         return self.contest.with_panels(df)
 
+    def score_events(self, after: int = 0) -> pd.DataFrame:
+        """Score and retraction events with ``seq > after``, oldest first: seq, kind,
+        judge, project, criterion, round, score. Pages that follow the store apply
+        these to what they hold instead of re-reading the whole table."""
+        rows = self._read("SELECT seq, kind, judge, project, criterion, round, score FROM events"
+                          " WHERE kind IN ('score','retract') AND seq > ? ORDER BY seq", (int(after),))
+        return pd.DataFrame(rows, columns=["seq", "kind", "judge", "project", "criterion", "round", "score"])
+
     def visible_scores(self, judge, round=None) -> pd.DataFrame:
         """What a judge's page may show: the judge's own scores, and everyone's in a
         locked round (before the lock no judge sees another's scores)."""

@@ -6,7 +6,6 @@ highest and lowest struck through and the trimmed result; the secretary's
 leaderboard shows it; the store holds exactly the submitted scores.
 Screenshots go to test-artifacts/."""
 import json
-import os
 import shutil
 import signal
 import subprocess

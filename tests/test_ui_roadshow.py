@@ -2,7 +2,6 @@
 shows as the result, who has not scored, out-of-line entries, place changes."""
 import math
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -118,3 +117,21 @@ def test_alias_is_contest_order(huaihe):
     assert rs.alias(huaihe, "J4") == "评委4"
     assert rs.alias(huaihe, "J4", "en") == "Judge 4"
     assert rs.min_judges(huaihe.rubric) == 3
+
+
+def test_live_table_follows_the_store(demo_copy, tmp_path):
+    # the incremental table must equal the store's own current view after scores,
+    # corrections and retractions, in the same order
+    contest = ek.load_contest(demo_copy(scores=False))
+    store = contest.open_store(tmp_path / "t.db")
+    table = rs.LiveTable(store)
+    assert table.update() == set() and table.frame().empty
+    first = ek.load_contest(DATA / "demo-huaihe").scores.iloc[:200]
+    store.import_scores(first)
+    assert table.update() == set(first["project"]) and len(table.frame()) == 200
+    store.record("J1", "P01", "need", 3.0, reason="fix")
+    store.retract("J2", "P01", "need", reason="mistake")
+    store.record("J5", "P09", "pitch", 4.0)
+    assert table.update() == {"P01", "P09"}
+    pd.testing.assert_frame_equal(table.frame().reset_index(drop=True), store.scores().reset_index(drop=True))
+    store.close()

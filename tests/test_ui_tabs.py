@@ -1,6 +1,5 @@
 """The secretary's other tabs: Setup (validation, new contest), Consistency,
 Allocation, Export; evalkit.create."""
-import pandas as pd
 import pytest
 
 import evalkit as ek
@@ -11,7 +10,7 @@ from evalkit.ui.consistency import ConsistencyTab
 from evalkit.ui.export import ExportTab
 from evalkit.ui.setup import SetupTab
 
-from conftest import DATA
+
 
 PROJECTS = """id,name,organisation,category,requested,min_amount
 A1,长者食堂,甲社工站,敬老孝老,20000,10000

@@ -61,7 +61,7 @@ class Roadshow:
             status(self.pin_status, t("pin_wrong", self.state.lang), error=True)
             return False
         self.state.store.close()
-        self.state.store = store
+        self.state.replace_store(store)
         self._start()
         return True
 

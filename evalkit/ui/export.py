@@ -8,7 +8,7 @@ import ipywidgets as w
 
 from ..errors import EvalkitError
 from ..roadshow import live_ranking
-from .common import error_text, esc, status
+from .common import error_text, status
 from .messages import t
 
 

@@ -71,7 +71,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "open": ("打开", "Open"),
     "valid": ("校验通过 ✓", "Valid ✓"),
     "create": ("新建大赛", "Create contest"),
-    "not_available": ("该功能尚不可用（报告模块尚未完成）。", "Not available yet (the report module is not finished)."),
     "backup": ("备份评分库", "Back up the store"),
     "backup_done": ("已备份到 {path}", "Backed up to {path}"),
     "error": ("错误：{text}", "Error: {text}"),

@@ -9,6 +9,8 @@ import sys
 import threading
 import traceback
 
+from ..roadshow import LiveTable
+
 
 class AppState:
     def __init__(self, contest, store, lang: str = "zh"):
@@ -16,7 +18,7 @@ class AppState:
         self.store = store
         self.lang = lang
         self.seq = -1
-        self._scores = None
+        self._table = LiveTable(store)
         self._listeners: list = []
         self._task = None
         self._stop = threading.Event()
@@ -27,10 +29,14 @@ class AppState:
         self._listeners.append(fn)
 
     def scores(self):
-        """The current score table of the store (cached until the store changes)."""
-        if self._scores is None:
-            self._scores = self.store.scores()
-        return self._scores
+        """The current score table of the store (kept up to date from new events)."""
+        self._table.update()
+        return self._table.frame()
+
+    def replace_store(self, store) -> None:
+        """Use another handle on the same store (e.g. reopened with the PIN)."""
+        self.store = store
+        self._table.store = store
 
     def round_scores(self):
         """The scores of the round now running (what the live views rank)."""
@@ -45,7 +51,7 @@ class AppState:
         seq = self.store.last_seq
         if seq == self.seq and not force:
             return False
-        self.seq, self._scores = seq, None
+        self.seq = seq
         for fn in list(self._listeners):
             try:
                 fn(self)
