@@ -32,6 +32,7 @@ from .reasons import money_text
 
 MAX_ALTERNATIVES = 25
 TIME_LIMIT = 60.0
+DISP = False
 
 
 class Model:
@@ -179,14 +180,16 @@ def _integral_scale(p, model) -> float | None:
     return None
 
 
-def _lexicographic(solve, c, spend_z, X, amounts, ids, tol):
+def _lexicographic(solve, c, spend_z, X, amounts, ids, tol, unit=1, r1=None):
     """The tie-break loop over funded sets x = X z (z the solver's columns). The first
     solve maximises value; each later one maximises value again over funded sets not yet
     seen (no-good cuts) spending at most the best spend so far; once its optimum falls
     below the best value (or nothing is feasible) the best set is proven
     lexicographically best: highest value, then least money, then smallest sorted ids.
-    c: minus the value over z; X: z -> funded indicators; amounts: z -> integer amounts."""
-    r1 = solve(c, [])
+    c: minus the value over z; X: z -> funded indicators; amounts: z -> integer amounts;
+    spend_z: money over z in units of `unit` (a divisor of every amount); r1: the first
+    solve when already done."""
+    r1 = solve(c, []) if r1 is None else r1
     if r1.x is None or r1.status != 0:
         return r1, None if r1.x is None else amounts(r1.x), 1, False
     found = [amounts(r1.x)]
@@ -198,7 +201,7 @@ def _lexicographic(solve, c, spend_z, X, amounts, ids, tol):
     solves, complete = 1, False
     while len(found) <= MAX_ALTERNATIVES:
         best = min(found, key=better)
-        cuts = [LinearConstraint(spend_z[None, :], -np.inf, int(best.sum()))]
+        cuts = [LinearConstraint(spend_z[None, :], -np.inf, int(best.sum()) // unit)]
         for a in found:  # no-good cut: the funded set differs from each one seen
             sel = np.where(a > 0, -1.0, 1.0)
             cuts.append(LinearConstraint((X.T @ sel)[None, :], 1 - int((a > 0).sum()), np.inf))
@@ -251,7 +254,7 @@ class PatternModel:
         self.P = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, len(group)))
         # coupling rows as "U z <= b" over patterns, money in units of the costs' gcd
         # (bounds rounded inwards, exact for integers): budget, category max, -category min
-        g = int(np.gcd.reduce(p.cost))
+        g = self.unit = int(np.gcd.reduce(p.cost))
         money, b = [], []
         sel = lambda attr, key: np.array([v == key for v in getattr(p, attr)], float)  # noqa: E731
         money.append(np.ones(n)); b.append(p.budget // g)
@@ -280,7 +283,9 @@ class PatternModel:
         rp = v - lam @ self.U
         best = np.full(self.n_groups, -np.inf)
         np.maximum.at(best, self.group, rp)
-        return float(lam @ self.b + best.sum()), best[self.group] - rp
+        loss = best[self.group] - rp
+        loss[loss < 1e-6] = 0.0  # rounding dust; lowering a loss only weakens the fixing
+        return float(lam @ self.b + best.sum()), loss
 
 
 def _solve_patterns(p, value_x, tol, time_limit):
@@ -300,22 +305,35 @@ def _solve_patterns(p, value_x, tol, time_limit):
     margin = 1e-9 * max(1.0, abs(L)) + tol
     delta = 1e-4 * max(1.0, abs(L))
     cost = p.cost.astype(float)
-    while True:
-        keep = np.flatnonzero(loss <= delta + margin)
+
+    def model(keep, *extra):
         X = pm.P[:, keep].tocsc()
-        G = pm.G[:, keep]
-        cons = [LinearConstraint(pm.U[:, keep], -np.inf, pm.b), LinearConstraint(G, 1, 1)]
+        cons = [LinearConstraint(pm.U[:, keep], -np.inf, pm.b), LinearConstraint(pm.G[:, keep], 1, 1), *extra]
 
         def solve(c, extra):
             return milp(c, constraints=cons + list(extra), bounds=Bounds(0, 1), integrality=np.ones(len(keep)),
-                        options={"mip_rel_gap": 0.0, "time_limit": time_limit, "disp": False})
-        amounts = lambda z: np.round(X @ z).astype(np.int64) * p.cost  # noqa: E731
-        r1, best, solves, complete = _lexicographic(solve, -(X.T @ value_x), X.T @ cost, X, amounts, p.ids, tol)
-        if r1.status == 0 and L - (-r1.fun) <= delta:
-            return r1, best, solves, complete, len(keep), pm.P.shape[1]
-        if len(keep) == len(loss):
-            return r1, best, solves, complete, len(keep), pm.P.shape[1]
-        delta = L - (-r1.fun) if r1.status == 0 else 8 * delta
+                        options={"mip_rel_gap": 0.0, "time_limit": time_limit, "disp": DISP})
+        return solve, X
+
+    while True:
+        keep = np.flatnonzero(loss <= delta + margin)
+        solve, X = model(keep)
+        r1 = solve(-(X.T @ value_x), [])
+        v1 = -r1.fun if r1.status == 0 else None
+        if v1 is not None and L - v1 <= delta or len(keep) == len(loss):
+            break
+        delta = L - v1 if v1 is not None else 8 * delta
+    if v1 is not None and L - v1 < delta:
+        # the ties need only the patterns with loss <= L - v1 (the optimum's among them):
+        # a smaller model for the tie-break solves
+        tight = np.flatnonzero(loss <= L - v1 + margin)
+        r1.x = r1.x[np.searchsorted(keep, tight)]
+        keep = tight
+        solve, X = model(keep, LinearConstraint(loss[keep][None, :], -np.inf, L - v1 + margin))
+    amounts = lambda z: np.round(X @ z).astype(np.int64) * p.cost  # noqa: E731
+    r1, best, solves, complete = _lexicographic(solve, -(X.T @ value_x), X.T @ cost / pm.unit, X, amounts,
+                                                p.ids, tol, pm.unit, r1)
+    return r1, best, solves, complete, len(keep), pm.P.shape[1]
 
 
 def solve_optimal(p, time_limit: float = TIME_LIMIT) -> dict:

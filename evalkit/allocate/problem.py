@@ -232,11 +232,12 @@ def build_problem(projects, budget, *, score="score", cost="requested", min_frac
             raise AllocationError("tie_break names unknown projects", key="tie_break",
                                   expected="a sequence of project ids", found=unknown[:5])
         priority = {p: k for k, p in enumerate(dict.fromkeys(tie_break))}
-    tie = sorted(range(len(df)), key=lambda k: tie_order_key(float(s.iloc[k]), int(cost_u[k]), ids[k], priority))
+    sv = s.to_numpy(float).tolist()  # plain floats: .iloc per element dominated the sort on 2,000 projects
+    tie = sorted(range(len(df)), key=lambda k: tie_order_key(sv[k], int(cost_u[k]), ids[k], priority))
     tie_pos = np.empty(len(df), dtype=np.int64)
     tie_pos[tie] = np.arange(len(df))
     # rank order: higher score first, ties in the tie-break order
-    order = sorted(range(len(df)), key=lambda k: (-float(s.iloc[k]), tie_pos[k]))
+    order = sorted(range(len(df)), key=lambda k: (-sv[k], tie_pos[k]))
     pick = lambda seq: [seq[k] for k in order] if seq is not None else None  # noqa: E731
     frame = df.iloc[order].reset_index(drop=True)
     return Problem(
