@@ -2,9 +2,8 @@
 judge effects) beside it; changes of place highlighted; ties and vetoes shown."""
 from __future__ import annotations
 
-import math
-
 import ipywidgets as w
+import pandas as pd
 
 from ..roadshow import live_ranking, place_changes
 from .common import PAGE_CSS, esc
@@ -25,24 +24,24 @@ def leaderboard_html(contest, ranking, lang: str, *, changes=None, calibrated=No
     if cal is not None:
         head += [t("calibrated", lang), t("rank", lang)]
     rows = []
-    for i, (pid, r) in enumerate(proj.iterrows()):
+    cal_score = cal["score"].to_dict() if cal is not None else {}
+    cal_rank = cal["rank"].to_dict() if cal is not None else {}
+    for i, r in enumerate(proj.itertuples()):
         if limit is not None and i >= limit:
             break
+        pid = r.Index
         moved = int(changes.get(pid, 0)) if changes is not None else 0
         cls = "evalkit-moved-up" if moved > 0 else ("evalkit-moved-down" if moved < 0 else "")
         mark = (t("change_up", lang, n=moved) if moved > 0 else t("change_down", lang, n=-moved)) if moved else ""
-        rank = "" if r["rank"] is None or (isinstance(r["rank"], float) and math.isnan(r["rank"])) else str(r["rank"])
-        if bool(r.get("tied", False)):
+        rank = "" if pd.isna(r.rank) else str(r.rank)
+        if bool(getattr(r, "tied", False)):
             rank += f' <span class="evalkit-tied">{t("tied", lang)}</span>'
-        if r.get("excluded"):
+        if getattr(r, "excluded", ""):
             rank = f'<span class="evalkit-excluded">{t("excluded", lang)}</span>'
         cells = [rank, f"{esc(pid)} {esc(names.get(pid, ''))}",
-                 f'<span class="evalkit-lb-score">{r["score"]:.{ranking.decimals}f}</span> {mark}', str(int(r["n_judges"]))]
+                 f'<span class="evalkit-lb-score">{r.score:.{ranking.decimals}f}</span> {mark}', str(int(r.n_judges))]
         if cal is not None:
-            if pid in cal.index:
-                cells += [f'{cal.loc[pid, "score"]:.{ranking.decimals}f}', str(cal.loc[pid, "rank"])]
-            else:
-                cells += ["", ""]
+            cells += ([f"{cal_score[pid]:.{ranking.decimals}f}", str(cal_rank[pid])] if pid in cal_score else ["", ""])
         rows.append(f'<tr class="{cls}" data-project="{esc(pid)}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     foot = f'<p>{esc(t("waiting_projects", lang, n=len(waiting)))}</p>' if waiting else ""
     if note:
