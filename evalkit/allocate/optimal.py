@@ -15,6 +15,15 @@ maximum falls below V1 every tied set has been seen, and the best of them by (2)
 (3) is taken. Usually the second solve already proves the optimum unique. With
 all-or-nothing projects the objective is scaled to whole numbers (scores with up to 4
 decimals), so values compare exactly; otherwise a 1e-9 relative slack is used.
+
+Speed (all-or-nothing, whole-number values): the direct model's LP relaxation is weak
+on organisation caps (fractional knapsacks), so HiGHS spent seconds on cuts and
+sub-MIPs. The pattern model lets each capped organisation choose one of its feasible
+subsets; its LP is the convex hull of every organisation's knapsack. Its duals give a
+Lagrangian bound L and, per pattern, the value it loses against its organisation's
+best; patterns losing more than L - V1 cannot appear in any set worth V1 and are
+dropped before the MILP (reduced-cost fixing, Nemhauser & Wolsey 1988, II.5), so the
+MILPs that find V1 and prove the tie-break see a few hundred columns, mostly fixed.
 Infeasible constraint sets are explained by deletion filtering over constraint
 groups (Chinneck & Dravnieks 1991): the result is a minimal set that cannot hold together.
 """
@@ -32,7 +41,6 @@ from .reasons import money_text
 
 MAX_ALTERNATIVES = 25
 TIME_LIMIT = 60.0
-DISP = False
 
 
 class Model:
@@ -191,7 +199,7 @@ def _lexicographic(solve, c, spend_z, X, amounts, ids, tol, unit=1, r1=None):
     solve when already done."""
     r1 = solve(c, []) if r1 is None else r1
     if r1.x is None or r1.status != 0:
-        return r1, None if r1.x is None else amounts(r1.x), 1, False
+        return r1, None if r1.x is None else amounts(r1.x), {"solves": 1, "tie_break_proven": False}
     found = [amounts(r1.x)]
     v1 = -r1.fun
 
@@ -211,7 +219,7 @@ def _lexicographic(solve, c, spend_z, X, amounts, ids, tol, unit=1, r1=None):
             complete = r.status in (0, 2)
             break
         found.append(amounts(r.x))
-    return r1, min(found, key=better), solves, complete
+    return r1, min(found, key=better), {"solves": solves, "n_optimal_sets": len(found), "tie_break_proven": complete}
 
 
 class PatternModel:
@@ -220,7 +228,7 @@ class PatternModel:
     The organisation caps vanish into the enumeration, so the LP relaxation is the
     convex hull of every organisation's knapsack: far tighter than the direct model's
     LP (on the benchmark its bound is within 0.002% of the optimum), which makes the
-    reduced-cost fixing in _survivors remove almost every pattern. Exact: the feasible
+    reduced-cost fixing in survivors() remove almost every pattern. Exact: the feasible
     funded sets are the same as the direct model's."""
 
     def __init__(self, p, limit: int):
@@ -312,7 +320,7 @@ def _solve_patterns(p, value_x, tol, time_limit):
 
         def solve(c, extra):
             return milp(c, constraints=cons + list(extra), bounds=Bounds(0, 1), integrality=np.ones(len(keep)),
-                        options={"mip_rel_gap": 0.0, "time_limit": time_limit, "disp": DISP})
+                        options={"mip_rel_gap": 0.0, "time_limit": time_limit, "disp": False})
         return solve, X
 
     while True:
@@ -320,7 +328,8 @@ def _solve_patterns(p, value_x, tol, time_limit):
         solve, X = model(keep)
         r1 = solve(-(X.T @ value_x), [])
         v1 = -r1.fun if r1.status == 0 else None
-        if v1 is not None and L - v1 <= delta or len(keep) == len(loss):
+        # stop when proven (L - v1 <= delta), on a time limit (unproven), or at the full model
+        if (v1 is not None and L - v1 <= delta) or r1.status not in (0, 2) or len(keep) == len(loss):
             break
         delta = L - v1 if v1 is not None else 8 * delta
     if v1 is not None and L - v1 < delta:
@@ -331,32 +340,30 @@ def _solve_patterns(p, value_x, tol, time_limit):
         keep = tight
         solve, X = model(keep, LinearConstraint(loss[keep][None, :], -np.inf, L - v1 + margin))
     amounts = lambda z: np.round(X @ z).astype(np.int64) * p.cost  # noqa: E731
-    r1, best, solves, complete = _lexicographic(solve, -(X.T @ value_x), X.T @ cost / pm.unit, X, amounts,
-                                                p.ids, tol, pm.unit, r1)
-    return r1, best, solves, complete, len(keep), pm.P.shape[1]
+    r1, best, info = _lexicographic(solve, -(X.T @ value_x), X.T @ cost / pm.unit, X, amounts, p.ids, tol,
+                                    pm.unit, r1)
+    return r1, best, {**info, "patterns": pm.P.shape[1], "patterns_kept": len(keep)}
 
 
-def solve_optimal(p, time_limit: float = TIME_LIMIT) -> dict:
+def solve_optimal(p, time_limit: float = TIME_LIMIT, patterns: bool = True) -> dict:
     """The lexicographically best allocation (see the module docstring). All-or-nothing
     problems with whole-number values go through the pattern model with reduced-cost
     fixing; the rest (partial amounts, too many subsets, infeasible) through the direct
-    model."""
+    model. ``patterns=False`` forces the direct model (tests and benchmarks compare)."""
     model = Model(p, time_limit)
     t0 = time.perf_counter()
     scale = _integral_scale(p, model)
     value_x = np.round(p.score * scale) if scale else p.score.astype(float)
     # exact with whole-number coefficients; else a 1e-9 relative slack for float arithmetic
     tol = 0.5 if scale else 1e-9 * max(1.0, float(np.abs(value_x).sum()))
-    out = _solve_patterns(p, value_x, tol, time_limit) if scale else None
-    extra = {}
+    out = _solve_patterns(p, value_x, tol, time_limit) if scale and patterns else None
     if out is not None:
-        r1, best, solves, complete, kept, total = out
-        extra = {"patterns": total, "patterns_kept": kept}
+        r1, best, info = out
     else:
         solve = lambda c, cuts: model.solve(c, model.groups, cuts)  # noqa: E731
         c = -np.round(model.value_c * scale) if scale else -model.value_c
         X = sparse.eye(p.n, model.nv, format="csc")  # the binaries y come first
-        r1, best, solves, complete = _lexicographic(solve, c, model.spend_c, X, model.amounts, p.ids, tol)
+        r1, best, info = _lexicographic(solve, c, model.spend_c, X, model.amounts, p.ids, tol)
     if r1.status == 2:
         conflict = explain_infeasible(model)
         words = [describe(p, g) for g in conflict]
@@ -375,6 +382,5 @@ def solve_optimal(p, time_limit: float = TIME_LIMIT) -> dict:
     proven = r1.status == 0
     return {"amounts": best, "status": "optimal" if proven else "feasible",
             "gap": 0.0 if proven else float(getattr(r1, "mip_gap", np.nan)),
-            "dual_bound": -float(getattr(r1, "mip_dual_bound", np.nan)) / (scale or 1.0), "solves": solves,
-            "tie_break_proven": complete, **extra,
+            "dual_bound": -float(getattr(r1, "mip_dual_bound", np.nan)) / (scale or 1.0), **info,
             "seconds": time.perf_counter() - t0, "message": r1.message}
