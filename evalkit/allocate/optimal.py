@@ -222,6 +222,19 @@ def _lexicographic(solve, c, spend_z, X, amounts, ids, tol, unit=1, r1=None):
     return r1, min(found, key=better), {"solves": solves, "n_optimal_sets": len(found), "tie_break_proven": complete}
 
 
+def _count_within(costs, cap: int, limit: int) -> int:
+    """How many subsets of `costs` (whole numbers) sum to at most `cap`, counted by
+    dynamic programming over the spend and clipped at limit + 1."""
+    if cap > 10 ** 6:  # too wide to count: let the enumeration's own limit decide
+        return 0
+    ways = np.zeros(cap + 1, dtype=np.int64)
+    ways[0] = 1
+    for c in costs:
+        if c <= cap:
+            ways[c:] = np.minimum(ways[c:] + ways[:-c] if c else 2 * ways, limit + 1)
+    return int(min(ways.sum(), limit + 1))
+
+
 class PatternModel:
     """All-or-nothing projects regrouped: each capped organisation (or lone project)
     chooses exactly one of its feasible subsets ("patterns", the empty one included).
@@ -241,11 +254,18 @@ class PatternModel:
             o = p.org[j] if p.org is not None else None
             key = ("org", o) if o in p.org_cap else ("one", j)
             members.setdefault(key, []).append(j)
+        g = self.unit = int(np.gcd.reduce(p.cost))
+        free_of = {key: [j for j in js if ok[j] or p.ids[j] in fixed] for key, js in members.items()}
+        # count the subsets first (a cheap knapsack count) so that a huge enumeration is
+        # never started: the direct model is used then
+        if sum(_count_within(p.cost[js] // g, p.org_cap[key[1]] // g, limit) if key[0] == "org" else 2
+               for key, js in free_of.items()) > limit:
+            raise OverflowError
         rows, cols, group = [], [], []
         for gi, (key, js) in enumerate(members.items()):
             cap = p.org_cap[key[1]] if key[0] == "org" else None
             must = [j for j in js if p.ids[j] in fixed]
-            free = [j for j in js if ok[j] or p.ids[j] in fixed]
+            free = free_of[key]
             stack = [(0, 0, ())]
             while stack:  # depth-first over subsets within the cap
                 k, spent, sub = stack.pop()
@@ -262,7 +282,6 @@ class PatternModel:
         self.P = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, len(group)))
         # coupling rows as "U z <= b" over patterns, money in units of the costs' gcd
         # (bounds rounded inwards, exact for integers): budget, category max, -category min
-        g = self.unit = int(np.gcd.reduce(p.cost))
         money, b = [], []
         sel = lambda attr, key: np.array([v == key for v in getattr(p, attr)], float)  # noqa: E731
         money.append(np.ones(n)); b.append(p.budget // g)
