@@ -96,3 +96,13 @@ def test_fixing_keeps_few_patterns_and_all_ties():
     assert fast["tie_break_proven"] and direct["tie_break_proven"]
     np.testing.assert_array_equal(fast["amounts"], direct["amounts"])
     assert re.match(r"Optimization terminated successfully", fast["message"])
+
+
+def test_fixed_in_above_its_organisation_cap_is_explained():
+    # the organisation has no feasible subset at all: the direct model names the clash
+    df = pd.DataFrame({"project": ["P0", "P1", "P2"], "score": [1.0, 10.0, 8.0],
+                       "requested": [3000, 6000, 1000], "organisation": ["Z", "Z", "Z"]})
+    p = build_problem(df, 4499, organisation="organisation", org_cap=5650, fixed_in=["P1"])
+    err = solve(p)
+    assert isinstance(err, AllocationError) and err.status == "infeasible"
+    assert ("fixed_in", "P1") in err.conflict and ("org_cap", "Z") in err.conflict

@@ -325,9 +325,11 @@ def _solve_patterns(p, value_x, tol, time_limit):
         pm = PatternModel(p, limit=20 * p.n + 1000)
     except OverflowError:  # too many subsets: the direct model instead
         return None
-    bound = pm.survivors(value_x, time_limit)
+    # a group with no feasible subset (e.g. a fixed-in project above its cap) or an
+    # infeasible LP: the direct model explains which constraints clash
+    bound = pm.survivors(value_x, time_limit) if len(np.unique(pm.group)) == pm.n_groups else None
     if bound is None:
-        return None  # infeasible: the direct model explains which constraints clash
+        return None
     L, loss = bound
     margin = 1e-9 * max(1.0, abs(L)) + tol
     delta = 1e-4 * max(1.0, abs(L))
