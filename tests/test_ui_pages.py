@@ -211,3 +211,15 @@ def test_leaderboard_shows_ties(live):
     board = Leaderboard(AppState(contest, store))
     assert board.ranking.projects["tied"].all()
     assert board.html.value.count('<span class="evalkit-tied">并列</span>') == 2
+
+
+def test_resync_sends_every_widget_state(live):
+    contest, store = live
+    state = AppState(contest, store)
+    page = JudgePage(state, store.judge_tokens()["J1"])
+    sent = []
+    for wdg in (page.header, page.grid):
+        wdg.send_state = lambda key=None, wdg=wdg: sent.append(wdg)
+    state.keep_in_sync(page.widget)
+    state.resync()
+    assert page.header in sent and page.grid in sent

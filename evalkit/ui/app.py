@@ -46,6 +46,7 @@ class Roadshow:
         else:
             self._start()
         if follow:
+            state.keep_in_sync(self.widget)
             state.follow()
 
     def _retitle(self, state) -> None:
@@ -112,6 +113,7 @@ def judge(contest=None, store=None, token: str | None = None, *, lang=None, foll
         token = state.store.judge_tokens()[state.contest.judge_ids[0]]
     page = JudgePage(state, token)
     if follow:
+        state.keep_in_sync(page.widget)
         state.follow()
     return page
 
@@ -122,6 +124,7 @@ def screen(contest=None, store=None, *, lang=None, follow: bool = True):
     state = _state(contest, store, lang)
     page = Screen(state)
     if follow:
+        state.keep_in_sync(page.widget)
         state.follow()
     return page
 

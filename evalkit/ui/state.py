@@ -23,6 +23,8 @@ class AppState:
         self._task = None
         self._stop = threading.Event()
         self.errors: list[str] = []
+        self._synced: list = []
+        self._polls = 0
 
     def on_change(self, fn) -> None:
         """Call ``fn(state)`` after every change of the store or of the language."""
@@ -64,6 +66,22 @@ class AppState:
         self.lang = lang
         self.refresh(force=True)
 
+    def keep_in_sync(self, widget) -> None:
+        """Re-send ``widget``'s state (and its children's) now and then while following.
+
+        A served page's front end fetches the widgets' state once; a change made while
+        its websocket is still connecting can be lost, and an unchanged value is never
+        sent again. Re-sending the state repairs such a page within seconds."""
+        self._synced.append(widget)
+
+    def resync(self) -> None:
+        todo = list(self._synced)
+        while todo:
+            widget = todo.pop()
+            todo.extend(getattr(widget, "children", ()))
+            if getattr(widget, "_model_name", "") != "ImageModel":  # charts are redrawn on request only
+                widget.send_state()
+
     def follow(self, interval: float = 0.4):
         """Poll the store in the kernel's event loop (or a daemon thread without one)."""
         if self._task is not None or os.environ.get("EVALKIT_NO_FOLLOW"):
@@ -84,9 +102,12 @@ class AppState:
             self._task.start()
         return self._task
 
-    def _poll(self) -> None:
+    def _poll(self, resync_every: int = 8) -> None:
+        self._polls += 1
         try:
             self.refresh()
+            if self._polls % resync_every == 0:
+                self.resync()
         except Exception:  # a busy store now and then must not end the following
             self.errors.append(traceback.format_exc())
             print(self.errors[-1], file=sys.__stderr__)
