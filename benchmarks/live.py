@@ -165,11 +165,11 @@ def main(argv=None) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"Live roadshow latency, {N_PROJECTS} projects x {N_JUDGES} judges x {N_CRITERIA} criteria "
           f"({N_PROJECTS * N_JUDGES * N_CRITERIA} scores)\n")
-    print(f"| {'step':<58} | {'p50 ms':>8} | {'p95 ms':>8} | {'target ms':>9} | ok |")
-    print(f"|{'-' * 60}|{'-' * 10}|{'-' * 10}|{'-' * 11}|----|")
+    print(f"| {'step':<66} | {'p50 ms':>8} | {'p95 ms':>8} | {'target ms':>9} | ok |")
+    print(f"|{'-' * 68}|{'-' * 10}|{'-' * 10}|{'-' * 11}|----|")
     for name, p50, p95, target in rows:
         ok = "" if target is None else ("yes" if p95 < target else "NO")
-        print(f"| {name:<58} | {p50:8.1f} | {p95:8.1f} | {target if target else '':>9} | {ok:>2} |")
+        print(f"| {name:<66} | {p50:8.1f} | {p95:8.1f} | {target if target else '':>9} | {ok:>2} |")
     return 0
 
 
