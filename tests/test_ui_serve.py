@@ -45,3 +45,19 @@ def test_serve_arguments():
     assert (args.contest, args.port, args.host, args.json) == ("data/demo-xinan", 0, "127.0.0.1", True)
     assert build_parser().parse_args(["serve"]).contest.endswith("demo-huaihe")
     assert 0 < serve.free_port() < 65536
+
+
+def test_serving_the_local_network_sets_a_secretary_pin(demo_copy):
+    import stat
+    contest = ek.load_contest(demo_copy(scores=False))
+    with contest.open_store() as store:
+        assert serve.ensure_pin(store, "127.0.0.1") is None and not store.has_pin  # loopback: one laptop
+        pin = serve.ensure_pin(store, "0.0.0.0")
+        assert pin is not None and len(pin) == 6 and pin.isdigit() and store.has_pin
+        assert serve.ensure_pin(store, "0.0.0.0") is None  # an existing PIN is kept
+        serve.judge_links(store, contest.dir)
+    with pytest.raises(ek.AccessError):
+        ek.Store(contest.dir / "evalkit.db", contest).lock()  # a page without the PIN cannot lock
+    ek.Store(contest.dir / "evalkit.db", contest, pin=pin).lock()
+    mode = (contest.dir / serve.LINKS_FILE).stat().st_mode
+    assert not mode & (stat.S_IRGRP | stat.S_IROTH)  # the judges' tokens are not readable by others

@@ -66,7 +66,20 @@ def judge_links(store, folder: Path) -> dict[str, str]:
     if set(valid) != set(store.contest.judge_ids):
         valid = store.judge_tokens(renew=True)
         path.write_text(json.dumps(valid, ensure_ascii=False, indent=1), "utf-8")
+        path.chmod(0o600)  # the tokens are the judges' keys: readable by the secretary's account only
     return valid
+
+
+def ensure_pin(store, host: str) -> str | None:
+    """On the local network the secretary's page must not be open to anyone with
+    its URL: a store without a PIN gets a random 6-digit one, returned to print on
+    the secretary's own console. Serving on loopback only (tests, one laptop) needs none."""
+    import secrets
+    if store.has_pin or host in ("127.0.0.1", "localhost", "::1"):
+        return None
+    pin = f"{secrets.randbelow(10**6):06d}"
+    store.set_pin(pin)
+    return pin
 
 
 def urls(base: str, tokens: dict[str, str]) -> dict:
@@ -127,6 +140,7 @@ def run(args) -> int:
     store_path = Path(args.store) if args.store else contest.dir / "evalkit.db"
     with contest.open_store(store_path, pin=args.pin) as store:
         tokens = judge_links(store, contest.dir)
+        new_pin = ensure_pin(store, args.host)
     port = args.port or free_port(args.host if args.host != "0.0.0.0" else "127.0.0.1")
     shown = lan_address() if args.host in ("0.0.0.0", "") else args.host
     links = urls(f"http://{shown}:{port}", tokens)
@@ -147,6 +161,8 @@ def run(args) -> int:
         print(f"秘书 secretary: {links['secretary']}\n大屏 screen:    {links['screen']}", flush=True)
         for judge, url in links["judges"].items():
             print(f"评委 {judge}: {url}", flush=True)
+        if new_pin:
+            print(f"秘书 PIN (secretary's PIN, keep it private): {new_pin}", flush=True)
         print(f"评委二维码 QR sheet: {sheet}\n按 Ctrl+C 停止 / Ctrl+C to stop", flush=True)
         proc.wait()
         return proc.returncode or 0
