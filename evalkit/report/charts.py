@@ -87,7 +87,9 @@ def _rule_label(rubric) -> str:
 
 def judge_severity(diag: pd.DataFrame) -> Figure:
     """Each judge's severity (mean difference from the other judges' totals) with a
-    95 % interval (± 1.96 standard errors); negative is harsh, positive lenient."""
+    95 % interval (± 1.96 standard errors); negative is harsh, positive lenient.
+    ``diag`` is :func:`evalkit.agreement.judges`' frame; an optional ``label``
+    column names the judges on the axis (default: their ids)."""
     d = diag.sort_values("severity", kind="stable")
     fig = _figure(7.0, max(2.8, 0.4 * len(d) + 1.3))
     ax = fig.add_subplot()
@@ -97,7 +99,7 @@ def judge_severity(diag: pd.DataFrame) -> Figure:
     ax.errorbar(d["severity"], yy, xerr=err, fmt="none", ecolor="#7f8c8d", capsize=3)
     ax.scatter(d["severity"], yy, c=colors, zorder=3)
     ax.axvline(0, color="black", lw=0.8)
-    ax.set_yticks(yy, d["label"])
+    ax.set_yticks(yy, d["label"] if "label" in d else d["judge"])
     ax.set_xlabel("宽严度（分，负为偏严、正为偏宽）severity")
     ax.set_title("评委宽严度及 95% 区间", fontsize=11)
     ax.grid(axis="x", alpha=0.3)
