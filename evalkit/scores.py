@@ -150,24 +150,44 @@ def totals(scores: pd.DataFrame, rubric: Rubric, *, judge: str = "judge", projec
     >>> ek.totals(contest.scores, contest.rubric).head()  # doctest: +SKIP
     """
     require_columns(scores, (judge, project, criterion, value))
+    # per distinct criterion id, not per row: the live leaderboard runs this on every write
+    cc, ids = pd.factorize(scores[criterion].astype(str))
     crit = {c.id: c for c in rubric.criteria}
-    df = scores[scores[criterion].astype(str).isin(crit)]
-    cid = df[criterion].astype(str)
-    lo = cid.map({k: c.min for k, c in crit.items()}).to_numpy(float)
-    hi = cid.map({k: c.max for k, c in crit.items()}).to_numpy(float)
-    w = cid.map({k: c.weight for k, c in crit.items()}).to_numpy(float)
+    known = np.array([u in crit for u in ids], bool)
+    rows = np.flatnonzero(known[cc])
+    params = np.array([(crit[u].min, crit[u].max, crit[u].weight) if u in crit else (np.nan,) * 3 for u in ids],
+                      float).reshape(len(ids), 3)[cc[rows]]
+    lo, hi, w = params.T
+    df = scores.take(rows)
     points = w * (pd.to_numeric(df[value], errors="coerce").to_numpy(float) - lo) / (hi - lo)
     extra = [c for c in ("round", "panel") if c in df.columns and c not in (judge, project)]
     keys = [judge, project] + extra
-    work = df[keys].copy()
-    work["_points"] = points
-    grouped = work.groupby(keys, sort=True, dropna=False)["_points"]
-    out = grouped.agg(["sum", "count"]).reset_index()
-    out = out.rename(columns={"sum": "total", "count": "n_criteria"})
+    group, first = group_codes([df[k] for k in keys])
+    # pandas' own grouped kernels on integer codes: the same (compensated) sums as a
+    # groupby on the id columns, without hashing strings
+    agg = pd.Series(points).groupby(group, sort=True).agg(["sum", "count"])
+    out = df[keys].take(first).reset_index(drop=True)
+    out["total"] = agg["sum"].to_numpy()
+    out["n_criteria"] = agg["count"].to_numpy()
     if complete:
         out = out[out["n_criteria"] == len(crit)].drop(columns="n_criteria")
     out = out.rename(columns={judge: "judge", project: "project"}).reset_index(drop=True)
     return out
+
+
+def group_codes(columns) -> tuple[np.ndarray, np.ndarray]:
+    """Dense integer codes of the rows' key tuples, numbered in sorted key order
+    (missing values last), as ``groupby(keys, sort=True, dropna=False)`` orders its
+    groups; and the first row of each group. Keys are combined pairwise so the codes
+    never overflow."""
+    n = len(columns[0]) if columns else 0
+    group = np.zeros(n, np.int64)
+    for col in columns:
+        c, u = pd.factorize(col, sort=True, use_na_sentinel=False)
+        group, _ = pd.factorize(group * len(u) + c, sort=True)
+    first = np.full(group.max() + 1 if n else 0, n, np.int64)
+    np.minimum.at(first, group, np.arange(n))
+    return group, first
 
 
 def completeness(scores: pd.DataFrame, rubric: Rubric, judges, projects, *, conflicts=None) -> pd.DataFrame:

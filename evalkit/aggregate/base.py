@@ -81,9 +81,10 @@ def judge_deviations(totals: pd.DataFrame, project_score: pd.Series) -> pd.DataF
     """Descriptive severity: how many points a judge gives below the projects'
     aggregated scores, on average (positive = harsh), with its SE."""
     dev = project_score.reindex(totals["project"]).to_numpy() - totals["total"].to_numpy()
-    g = pd.DataFrame({"judge": totals["judge"].to_numpy(), "d": dev}).groupby("judge", sort=True)["d"]
+    jc, jid = pd.factorize(totals["judge"], sort=True)
+    g = pd.Series(dev).groupby(jc, sort=True)  # integer codes: no string hashing per call
     mean, sd, n = g.mean(), g.std(ddof=1), g.count()
-    return judge_frame(mean.index, mean.to_numpy(), (sd / np.sqrt(n)).to_numpy(), n_projects=n.to_numpy())
+    return judge_frame(jid, mean.to_numpy(), (sd / np.sqrt(n)).to_numpy(), n_projects=n.to_numpy())
 
 
 def codes(totals: pd.DataFrame):

@@ -125,9 +125,11 @@ def _prepare(scores, rubric, judge, project, value, criterion, panel) -> _Data:
                             where=f"{where} row {i + 2}", key="judge,project", expected="one row per pair",
                             found=f"a second row for ({df['judge'].iloc[i]}, {df['project'].iloc[i]})")
         return _Data(df.reset_index(drop=True), None, None, None, notes)
-    kind = df["criterion"].map({u: rubric.item_kind(u) for u in df["criterion"].unique()})
-    if kind.isna().any():
-        i = int(np.flatnonzero(kind.isna().to_numpy())[0])
+    # each distinct id looked up once (the live leaderboard ranks on every write)
+    cc, ids = pd.factorize(df["criterion"])
+    kind = np.array([rubric.item_kind(u) or "" for u in ids], dtype=object)[cc]
+    if (kind == "").any():
+        i = int(np.flatnonzero(kind == "")[0])
         raise DataError(f"unknown criterion '{df['criterion'].iloc[i]}'", where=f"{where} row {i + 2}",
                         key=criterion, expected="a criterion, veto or bonus id of rubric " + rubric.id,
                         found=df["criterion"].iloc[i])
@@ -256,37 +258,48 @@ def _exclusions(data: _Data, rubric: Rubric, index, how: str, trim: int, weights
     return pd.Series({p: "; ".join(reasons.get(p, [])) for p in index}, dtype=object).reindex(index).fillna("")
 
 
+def _tie_break(crit: pd.DataFrame, rubric: Rubric, index: pd.Index) -> pd.DataFrame:
+    """Each project's mean score on each tie-break criterion (columns in the rubric's
+    order; NaN where a project has none), indexed like ``index``."""
+    cols = list(rubric.tie_break)
+    out = np.full((len(index), len(cols)), np.nan)
+    if cols:
+        sub = crit[crit["criterion"].isin(cols)]
+        pc = index.get_indexer(sub["project"])
+        mine = pc >= 0
+        cell = pc[mine] * len(cols) + pd.Index(cols).get_indexer(sub["criterion"])[mine]
+        # pandas' grouped mean on integer cell codes (the same arithmetic as a pivot table)
+        mean = pd.Series(sub["score"].to_numpy(float)[mine]).groupby(cell).mean()
+        out.flat[mean.index.to_numpy()] = mean.to_numpy()
+    return pd.DataFrame(out, index=index, columns=cols)
+
+
 def _order(proj: pd.DataFrame, tb: pd.DataFrame, decimals: int, rubric, notes) -> tuple[pd.DataFrame, list]:
     """Competition ranks (1, 2, 2, 4) on the displayed score, ties broken by the
     tie-break criteria in order (higher mean criterion score wins)."""
-    ok = proj["excluded"] == ""
-    keys = [proj["score"].round(decimals).where(ok)] + [tb[c].reindex(proj.index) for c in tb.columns]
-    key = pd.concat(keys, axis=1, keys=range(len(keys))).fillna(-np.inf)
-    key[0] = key[0].where(ok, -np.inf)
-    order = key.sort_values(list(key.columns), ascending=False, kind="mergesort").index
-    key = key.loc[order]
-    ranks = np.empty(len(key), dtype=float)
-    ties, broken = [], []
-    i = 0
-    vals = key.to_numpy()
-    while i < len(vals):
-        j = i
-        while j + 1 < len(vals) and np.array_equal(vals[j + 1], vals[i]):
-            j += 1
-        ranks[i:j + 1] = i + 1
-        if j > i and np.isfinite(vals[i][0]):
-            ties.append(list(order[i:j + 1]))
-        i = j + 1
-    proj = proj.loc[order].copy()
+    ok = (proj["excluded"] == "").to_numpy()
+    shown = np.where(ok, proj["score"].round(decimals).to_numpy(float), np.nan)
+    key = np.column_stack([shown, tb.reindex(proj.index).to_numpy(float)])
+    key[np.isnan(key)] = -np.inf
+    # lexsort is stable: equal keys keep the index order, best first
+    order = np.lexsort(-key[:, ::-1].T)
+    key, ids, shown = key[order], proj.index[order], shown[order]
+    start = np.flatnonzero(np.r_[True, (key[1:] != key[:-1]).any(axis=1)])
+    size = np.diff(np.r_[start, len(key)])
+    ranks = np.repeat(start + 1, size).astype(float)
+    ties = [list(ids[i:i + k]) for i, k in zip(start, size) if k > 1 and np.isfinite(key[i, 0])]
+    proj = proj.iloc[order].copy()
     proj["rank"] = pd.array(np.where(proj["excluded"] == "", ranks, np.nan), dtype="Int64")
     tied = set(p for t in ties for p in t)
     proj["tied"] = proj.index.isin(tied)
-    # say which score ties the tie-break settled
-    shown = proj["score"].round(decimals).where(ok.loc[order])
-    for s, g in shown.dropna().groupby(shown.dropna()):
-        if len(g) > 1 and not set(g.index) <= tied and tb.shape[1]:
+    # say which score ties the tie-break settled (equal shown scores, lowest first)
+    ranked = ~np.isnan(shown)
+    values, group, count = np.unique(shown[ranked], return_inverse=True, return_counts=True)
+    for gi in np.flatnonzero(count > 1) if tb.shape[1] else ():
+        s, g = values[gi], ids[ranked][group == gi]
+        if not set(g) <= tied:
             notes.append(f"同分 {s:.{decimals}f} 按 {'、'.join(rubric.label(c) for c in tb.columns)} 决定名次 "
-                         f"(tie at {s:.{decimals}f} between {', '.join(g.index)} broken by "
+                         f"(tie at {s:.{decimals}f} between {', '.join(g)} broken by "
                          f"{', '.join(tb.columns)})")
     for t in ties:
         notes.append(f"并列 tied: {', '.join(t)} share rank {int(proj.loc[t[0], 'rank'])}")
@@ -352,9 +365,7 @@ def rank(scores: pd.DataFrame, rubric: Rubric | None = None, *, method: str = "t
         proj["bonus"] = _bonus(data, rubric, proj.index)
         how = rubric.rule.method
         excluded = _exclusions(data, rubric, proj.index, how, rubric.rule.trim, weights)
-        tb = (data.criteria[data.criteria["criterion"].isin(rubric.tie_break)]
-              .pivot_table(index="project", columns="criterion", values="score", aggfunc="mean")
-              .reindex(columns=list(rubric.tie_break)))
+        tb = _tie_break(data.criteria, rubric, proj.index)
     else:
         proj["bonus"] = 0.0
         excluded = pd.Series("", index=proj.index)

@@ -56,7 +56,9 @@ def _rule(totals: pd.DataFrame, ctx: Context, how: str) -> Fit:
     if how == "sum":
         score, se = mean * k, se * k
     elif how == "median":
-        score = totals.groupby("project", sort=True)["total"].median().reindex(pid).to_numpy()
+        # the middle one or two of each project's sorted totals (_kept sorted them, trim 0)
+        start = np.cumsum(n) - n
+        score = (x_keep[start + n // 2] + x_keep[start + (n - 1) // 2]) / 2
     proj = project_frame(pid, score, se, n, t_interval(score, se, k - 1, ctx.level))
     notes = []
     if how == "sum" and len(np.unique(n)) > 1:
