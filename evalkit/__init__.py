@@ -23,6 +23,12 @@ from .robustness import robustness
 
 __version__ = "0.1.0"
 
+__all__ = ["AccessError", "AllocationError", "ContestError", "DataError", "DesignError", "EncodingError",
+           "EvalkitError", "RoundLockedError", "RubricError", "ScoreError", "StoreError", "TamperError",
+           "Rubric", "load_rubric", "totals", "validate_scores", "Allocation", "allocate", "assign", "robustness",
+           "Contest", "load_contest", "Store", "rank", "Ranking", "compare", "agreement", "aggregate", "simulate",
+           "io", "report", "research"]
+
 # Heavier parts load on first use, so `import evalkit` stays quick and the core
 # never pulls in widget code.
 _LAZY_ATTRS = {

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ._yaml import Located, dotted, read_yaml
 from .errors import RubricError, raise_all

@@ -1,5 +1,4 @@
 """ek.robustness: bootstrap the judges, rerun rank + allocate."""
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -2,7 +2,6 @@
 and score files to the readers and the store, and check that only EvalkitError
 subclasses come out, each naming where, and that a refused import writes nothing."""
 import copy
-import io
 import math
 import shutil
 

@@ -5,46 +5,12 @@ whose organisation pitches P01) is refused; the screen shows the three totals, t
 highest and lowest struck through and the trimmed result; the secretary's
 leaderboard shows it; the store holds exactly the submitted scores.
 Screenshots go to test-artifacts/."""
-import json
-import shutil
-import signal
-import subprocess
-import sys
-from pathlib import Path
-
-import pytest
-
 import evalkit as ek
 from evalkit.roadshow import project_board
 
-from conftest import DATA, ROOT
+from conftest import ARTIFACTS, browser_context, needs_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = ROOT / "test-artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
-
-
-@pytest.fixture
-def served(tmp_path):
-    folder = tmp_path / "demo-huaihe"
-    shutil.copytree(DATA / "demo-huaihe", folder, ignore=shutil.ignore_patterns("evalkit.db*", "backups", "judge-links*"))
-    (folder / "scores.csv").unlink()
-    proc = subprocess.Popen([sys.executable, "-m", "evalkit.cli", "serve", str(folder), "--port", "0",
-                             "--host", "127.0.0.1", "--json"], stdout=subprocess.PIPE, text=True, cwd=str(tmp_path))
-    try:
-        line = proc.stdout.readline()
-        assert line, "evalkit serve printed nothing"
-        yield folder, json.loads(line), proc
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+pytestmark = needs_chromium
 
 
 def sheet(rubric, share):
@@ -61,12 +27,7 @@ def test_live_roadshow_in_browser(served):
     shares = {"J1": 0.9, "J2": 0.7, "J4": 0.5}
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-        # the voila template asks a CDN for Font Awesome: nothing leaves the machine
-        ctx.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("http://127.0.0.1", "data:"))
-                  else route.abort())
-        ctx.set_default_timeout(45_000)
+        browser, ctx = browser_context(pw)
         expect.set_options(timeout=30_000)
         pages = {"secretary": ctx.new_page(), "screen": ctx.new_page()}
         for j in ("J1", "J2", "J4", "J3"):

@@ -10,7 +10,6 @@ equals the recorded knapsack optimum (MILP and DP agree there).
 """
 import json
 
-import pandas as pd
 import pytest
 
 from evalkit.allocate import allocate

@@ -2,7 +2,6 @@
 Chinese glyphs in every chart, round trip through read_score_workbook, CLI."""
 import base64
 import re
-import shutil
 import subprocess
 import warnings
 

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 import evalkit as ek
-from evalkit.errors import AccessError, RoundLockedError, ScoreError
+from evalkit.errors import AccessError, RoundLockedError
 from evalkit.store import JudgeSession
 
 PIN = "2468"

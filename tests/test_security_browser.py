@@ -3,19 +3,16 @@ judge's token or scores to a judge's page (`evalkit serve` under Debian chromium
 driven by Playwright; every frame the page receives over the kernel's websocket
 is checked, not only what is drawn)."""
 import re
-from pathlib import Path
 
-import pytest
 
 import evalkit as ek
 
-pytest.importorskip("evalkit.commands.serve", reason="evalkit serve (issue 6) is not there yet")
-from test_browser_roadshow import ARGS, CHROMIUM, served  # noqa: E402,F401  (the same served demo contest)
+from conftest import browser_context, needs_chromium
 
 HIDDEN = {"need": 14.3, "design": 17.9}  # J2's scores for P01: no other judge's page may receive them
 OWN = ("innovation", 7.7)  # J1's own score: its page does receive it (shows the check can see scores)
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
+pytestmark = needs_chromium
 
 
 def _open(ctx, url):
@@ -48,11 +45,7 @@ def test_served_judge_pages_refuse_bad_tokens_and_leak_nothing(served):
     with ek.Store(contest.dir / "evalkit.db", contest) as store:
         seq = store.last_seq
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        ctx = browser.new_context(viewport={"width": 390, "height": 844})
-        ctx.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("http://127.0.0.1", "data:"))
-                  else route.abort())
-        ctx.set_default_timeout(60_000)
+        browser, ctx = browser_context(pw, width=390, height=844, timeout_ms=60_000)
         expect.set_options(timeout=60_000)
         bad_urls = {"wrong": f"{base}?token={tokens['J1'][:-2]}xy", "missing": base, "empty": f"{base}?token=",
                     "other param": f"{base}?judge=J1"}

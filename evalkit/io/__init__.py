@@ -3,3 +3,5 @@ from .csvtext import decode_text, read_csv_text
 from .pabulib import read_pabulib
 from .excel import read_score_workbook
 from .contests import read_contests
+
+__all__ = ["decode_text", "read_csv_text", "read_pabulib", "read_score_workbook", "read_contests"]

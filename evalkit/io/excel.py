@@ -16,7 +16,6 @@ is reported by sheet and cell (``评委3!D7: 18 is above the maximum 15 of 创�
 """
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from pathlib import Path
