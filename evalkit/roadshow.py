@@ -157,18 +157,22 @@ def live_ranking(scores: pd.DataFrame, contest, method: str | None = None):
     from .errors import EvalkitError
     rubric = contest.rubric
     method = method or rubric.rule.method
-    # complete sheets per project, counted without computing totals (rank does that)
-    crit = scores[scores["criterion"].isin(rubric.criterion_ids)]
-    sheets = crit.groupby(["project", "judge"]).size()
-    counts = (sheets[sheets == len(rubric.criteria)].groupby(level="project").size() if len(sheets)
-              else pd.Series(dtype=int))
+    # complete sheets per project, counted on integer codes without computing totals
+    # (rank does that; this runs on every write)
+    crit = scores["criterion"].isin(rubric.criterion_ids).to_numpy()
+    pc, pids = pd.factorize(scores["project"].to_numpy()[crit])
+    jc, jids = pd.factorize(scores["judge"].to_numpy()[crit])
+    per_sheet = np.bincount(pc * len(jids) + jc, minlength=len(pids) * len(jids)).reshape(len(pids), len(jids))
+    counts = dict(zip(pids, (per_sheet == len(rubric.criteria)).sum(axis=1)))
     need = min_judges(rubric) if method == rubric.rule.method else 2
     ready = [p for p in contest.project_ids if counts.get(p, 0) >= need]
     waiting = [p for p in contest.project_ids if p not in ready]
     if not ready:
         return None, waiting, ""
+    present = set(pd.unique(scores["project"]))
     try:
-        ranking = rank(scores[scores["project"].isin(ready)], rubric, method=method)
+        ranking = rank(scores if present <= set(ready) else scores[scores["project"].isin(ready)], rubric,
+                       method=method)
     except EvalkitError as exc:
         return None, waiting, str(exc)
     return ranking, waiting, ""
