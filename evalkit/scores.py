@@ -158,7 +158,7 @@ def totals(scores: pd.DataFrame, rubric: Rubric, *, judge: str = "judge", projec
     params = np.array([(crit[u].min, crit[u].max, crit[u].weight) if u in crit else (np.nan,) * 3 for u in ids],
                       float).reshape(len(ids), 3)[cc[rows]]
     lo, hi, w = params.T
-    df = scores.take(rows)
+    df = scores if len(rows) == len(scores) else scores.take(rows)
     points = w * (pd.to_numeric(df[value], errors="coerce").to_numpy(float) - lo) / (hi - lo)
     extra = [c for c in ("round", "panel") if c in df.columns and c not in (judge, project)]
     keys = [judge, project] + extra

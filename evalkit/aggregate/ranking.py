@@ -133,7 +133,8 @@ def _prepare(scores, rubric, judge, project, value, criterion, panel) -> _Data:
         raise DataError(f"unknown criterion '{df['criterion'].iloc[i]}'", where=f"{where} row {i + 2}",
                         key=criterion, expected="a criterion, veto or bonus id of rubric " + rubric.id,
                         found=df["criterion"].iloc[i])
-    crit = df[kind == "criterion"]
+    is_crit = kind == "criterion"
+    crit = df if is_crit.all() else df[is_crit]  # usually every row is a criterion score: no copy
     tot = weighted_totals(crit, rubric, complete=False)
     partial = tot["n_criteria"] < len(rubric.criteria)
     if partial.any():
