@@ -160,16 +160,17 @@ def live_ranking(scores: pd.DataFrame, contest, method: str | None = None):
     # complete sheets per project, counted on integer codes without computing totals
     # (rank does that; this runs on every write)
     crit = scores["criterion"].isin(rubric.criterion_ids).to_numpy()
-    pc, pids = pd.factorize(scores["project"].to_numpy()[crit])
-    jc, jids = pd.factorize(scores["judge"].to_numpy()[crit])
-    per_sheet = np.bincount(pc * len(jids) + jc, minlength=len(pids) * len(jids)).reshape(len(pids), len(jids))
+    pc, pids = pd.factorize(scores["project"])
+    jc, jids = pd.factorize(scores["judge"])
+    sheet = pc[crit] * len(jids) + jc[crit]
+    per_sheet = np.bincount(sheet, minlength=len(pids) * len(jids)).reshape(len(pids), len(jids))
     counts = dict(zip(pids, (per_sheet == len(rubric.criteria)).sum(axis=1)))
     need = min_judges(rubric) if method == rubric.rule.method else 2
     ready = [p for p in contest.project_ids if counts.get(p, 0) >= need]
     waiting = [p for p in contest.project_ids if p not in ready]
     if not ready:
         return None, waiting, ""
-    present = set(pd.unique(scores["project"]))
+    present = set(pids)
     try:
         ranking = rank(scores if present <= set(ready) else scores[scores["project"].isin(ready)], rubric,
                        method=method)
