@@ -444,11 +444,14 @@ class Store:
                         (round_id,)).fetchone()
         return bool(row) and row[0] == "lock"
 
+    def _refuse_if_locked(self, c, round_id) -> None:
+        if self._locked(c, round_id):
+            raise RoundLockedError(f"round '{round_id}' is locked", where=str(self.path), key="round",
+                                   expected="an open round", found="locked")
+
     def _score_guard(self, round_id, key, *, correction_needs_reason, by_judge):
         def guard(c):
-            if self._locked(c, round_id):
-                raise RoundLockedError(f"round '{round_id}' is locked", where=str(self.path), key="round",
-                                       expected="an open round", found="locked")
+            self._refuse_if_locked(c, round_id)
             if correction_needs_reason is not None:
                 prev = c.execute("SELECT kind, score FROM events WHERE judge=? AND project=? AND criterion=? AND round=?"
                                  " AND kind IN ('score','retract') ORDER BY seq DESC LIMIT 1", key).fetchone()
@@ -654,9 +657,7 @@ class Store:
 
         def tx(c):
             for rid in set(todo["round"]):
-                if self._locked(c, rid):
-                    raise RoundLockedError(f"round '{rid}' is locked", where=str(self.path), key="round",
-                                           expected="an open round", found="locked")
+                self._refuse_if_locked(c, rid)
             _insert_chained(c, [dict(kind="score", judge=r.judge, project=r.project, criterion=r.criterion,
                                      round=r.round, score=r.new, entered_by=entered_by, reason=reason)
                                 for r in todo.itertuples(index=False)])

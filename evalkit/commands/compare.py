@@ -19,15 +19,16 @@ def register(sub):
 
 
 def run(args) -> int:
-    from ..aggregate import rank
+    from ..aggregate import compare
     from ..research import rank_stability
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     frames = {}
     batches = load(args)
     for b in batches:
-        cols = {m: rank(b.scores, b.rubric, method=m).projects["rank"] for m in methods}
-        table = pd.DataFrame(cols).rename_axis("project").reset_index()
-        table["max_shift"] = table[methods].max(axis=1) - table[methods].min(axis=1)
+        side = compare(b.scores, b.rubric, methods=methods)
+        table = (side[[f"rank_{m}" for m in methods] + ["moves"]]
+                 .rename(columns={**{f"rank_{m}": m for m in methods}, "moves": "max_shift"})
+                 .rename_axis("project").reset_index())
         if args.boot:
             rs = rank_stability(b.scores, b.rubric, method=methods[0], bands=(args.top,), n_boot=args.boot,
                                 seed=args.seed, progress=not args.json)
