@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..display import display_round
 from ..errors import EvalkitError
 from ..scores import totals
 from ..text import Text
@@ -30,16 +31,8 @@ class Table:
 
 
 def round_half_up(values, decimals: int):
-    """Round as people do (四舍五入): 74.525 -> 74.53 at 2 decimals, going through the
-    shortest decimal repr so binary float noise does not round down."""
-    from decimal import ROUND_HALF_UP, Decimal
-    q = Decimal(1).scaleb(-int(decimals))
-
-    def one(x):
-        if x is None or not np.isfinite(x):
-            return np.nan
-        return float(Decimal(repr(float(x))).quantize(q, rounding=ROUND_HALF_UP))
-    return np.array([one(x) for x in np.asarray(values, dtype=float)])
+    """Round as people do (四舍五入); see :func:`evalkit.display.display_round`."""
+    return np.asarray(display_round(np.asarray(values, dtype=float), decimals), dtype=float)
 
 
 def number_format(decimals: int) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import atexit
 import html
-import math
 import os
 import shutil
 import tempfile
@@ -14,6 +13,7 @@ from urllib.parse import parse_qs
 
 import ipywidgets as w
 
+from ..numbers import parse_number  # noqa: F401  (one reading of typed numbers, re-exported)
 from .messages import t
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,19 +87,6 @@ def criterion_columns(rubric, lang: str) -> list[dict]:
             hint = c.help.get(lang) + ("\n" + hint if hint else "")
         cols.append(dict(id=c.id, label=c.label.get(lang), min=c.min, max=c.max, step=c.step, hint=hint))
     return cols
-
-
-def parse_number(text) -> float | None:
-    """A typed cell as a number (full-width digits and a comma decimal allowed), or None."""
-    if text is None:
-        return None
-    s = str(text).strip().translate(str.maketrans("０１２３４５６７８９．，", "0123456789.."))
-    s = s.replace(",", ".")
-    try:
-        x = float(s)
-    except ValueError:
-        return None
-    return x if math.isfinite(x) else None
 
 
 def error_text(exc) -> str:
