@@ -47,6 +47,11 @@ GENESIS = "0" * 64
 SCORE_KINDS = ("score", "retract")
 TOKEN_BYTES = 24  # 192 random bits per judge link (secrets.token_urlsafe)
 EVENT_FIELDS = ("seq", "ts", "kind", "judge", "project", "criterion", "round", "score", "entered_by", "reason")
+# ``op``: the id a page made for the message that wrote the event (a repeated or late
+# delivery of the same message is recognised and recorded once). Hashed when present,
+# so stores written before it existed verify unchanged.
+CHAINED_FIELDS = EVENT_FIELDS + ("op",)
+RECEIPT_HEX = 12  # 48 bits of the sheet's last event hash on the judge's receipt
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -58,7 +63,8 @@ CREATE TABLE IF NOT EXISTS events (
     score REAL,
     entered_by TEXT, reason TEXT,
     prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL UNIQUE
+    hash TEXT NOT NULL UNIQUE,
+    op TEXT
 );
 CREATE INDEX IF NOT EXISTS events_key ON events (judge, project, criterion, round, seq);
 CREATE INDEX IF NOT EXISTS events_kind ON events (kind, seq);
@@ -71,8 +77,12 @@ CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events
 
 
 def event_hash(prev_hash: str, event: dict) -> str:
-    """SHA-256 over the previous hash and the event's canonical JSON."""
-    body = json.dumps([event.get(k) for k in EVENT_FIELDS], ensure_ascii=False, separators=(",", ":"))
+    """SHA-256 over the previous hash and the event's canonical JSON (``op`` included
+    when the event has one)."""
+    fields = [event.get(k) for k in EVENT_FIELDS]
+    if event.get("op") is not None:
+        fields.append(event["op"])
+    body = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
@@ -93,16 +103,18 @@ def _insert_chained(c, events: list[dict]) -> list[dict]:
     for ev in events:
         seq += 1
         ev.update(seq=seq, ts=_now())
+        ev.setdefault("op", None)
         ev["hash"] = event_hash(prev, ev)
-        rows.append([ev[k] for k in EVENT_FIELDS] + [prev, ev["hash"]])
+        rows.append([ev[k] for k in CHAINED_FIELDS] + [prev, ev["hash"]])
         prev = ev["hash"]
-    c.executemany("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    c.executemany(f"INSERT INTO events ({', '.join(CHAINED_FIELDS)}, prev_hash, hash) VALUES "
+                  f"({', '.join('?' * (len(CHAINED_FIELDS) + 2))})", rows)
     c.execute("INSERT OR REPLACE INTO meta VALUES ('head', ?)", (json.dumps([seq, prev]),))
     return events
 
 
 def verify_chain(rows, head=None) -> dict:
-    """Walk the hash chain (rows: EVENT_FIELDS + prev_hash, hash, by seq).
+    """Walk the hash chain (rows: CHAINED_FIELDS + prev_hash, hash, by seq).
 
     Names the first bad event: "edited" (its content no longer matches its hash, or
     its successor still links to its original hash), "deleted" (a sequence gap,
@@ -117,7 +129,7 @@ def verify_chain(rows, head=None) -> dict:
     head_seq = head[0] if head else None
     prev, prev_link, expected_seq = GENESIS, None, 1
     for row in rows:
-        ev = dict(zip(EVENT_FIELDS, row[:len(EVENT_FIELDS)]))
+        ev = dict(zip(CHAINED_FIELDS, row[:len(CHAINED_FIELDS)]))
         prev_hash, h, seq = row[-2], row[-1], ev["seq"]
         if seq != expected_seq:
             return bad(expected_seq, f"event {expected_seq} was deleted (the sequence jumps to {seq})")
@@ -165,13 +177,15 @@ def _open_existing(path, *, readonly: bool) -> sqlite3.Connection:
 
 
 def read_log(path) -> tuple[list[tuple], dict, str]:
-    """(event rows: EVENT_FIELDS + prev_hash, hash by seq; the meta table; SQLite's
+    """(event rows: CHAINED_FIELDS + prev_hash, hash by seq; the meta table; SQLite's
     integrity_check answer) of a store file, through a read-only connection."""
     try:
         conn = _open_existing(path, readonly=True)
         try:
             integrity = "; ".join(r[0] for r in conn.execute("PRAGMA integrity_check").fetchall())
-            rows = conn.execute("SELECT " + ", ".join(EVENT_FIELDS) + ", prev_hash, hash FROM events ORDER BY seq").fetchall()
+            cols = {r[1] for r in conn.execute("PRAGMA table_info(events)")}
+            chained = ", ".join(k if k in cols else f"NULL AS {k}" for k in CHAINED_FIELDS)
+            rows = conn.execute(f"SELECT {chained}, prev_hash, hash FROM events ORDER BY seq").fetchall()
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         finally:
             conn.close()
@@ -179,6 +193,29 @@ def read_log(path) -> tuple[list[tuple], dict, str]:
         raise StoreError(f"cannot read the store: {exc}", where=str(path), expected="an evalkit SQLite store",
                          found=str(exc)) from None
     return rows, meta, integrity
+
+
+def receipt_code(seq: int, hash_: str) -> str:
+    """A judge's receipt for a sheet: the chain position and the first hex digits of
+    the hash of the sheet's last event, e.g. ``'412-3f9ac21b77d0'``."""
+    return f"{int(seq)}-{hash_[:RECEIPT_HEX]}"
+
+
+def check_receipt_rows(code: str, hash_at) -> dict:
+    """Check ``code`` against a store; ``hash_at(seq)`` returns rows with the hash at seq."""
+    try:
+        seq_text, digits = str(code).strip().split("-")
+        seq = int(seq_text)
+        if len(digits) != RECEIPT_HEX or any(ch not in "0123456789abcdef" for ch in digits.lower()):
+            raise ValueError
+    except ValueError:
+        return dict(ok=False, seq=None, problem=f"'{code}' is not a receipt (expected NUMBER-{'x' * RECEIPT_HEX})")
+    rows = hash_at(seq)
+    if not rows:
+        return dict(ok=False, seq=seq, problem=f"event {seq} of the receipt is not in this store")
+    if not rows[0][0].startswith(digits.lower()):
+        return dict(ok=False, seq=seq, problem=f"event {seq} differs from the one the receipt was given for")
+    return dict(ok=True, seq=seq, problem="")
 
 
 def verify_file(path) -> dict:
@@ -268,6 +305,7 @@ class Store:
             self._write(lambda c: c.execute("PRAGMA journal_mode=WAL"), script=True)
             self._conn.execute("PRAGMA synchronous=FULL")
             self._write(lambda c: c.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;"), script=True)
+            self._write(self._migrate)
             self._init_meta()
         except (sqlite3.Error, StoreError) as exc:
             if getattr(self, "_conn", None) is not None:
@@ -322,6 +360,13 @@ class Store:
                                          found=str(exc)) from None
             time.sleep(delay)
             delay = min(delay * 2, 0.2)
+
+    @staticmethod
+    def _migrate(c):
+        # stores made before message ids existed gain the column (old events keep op NULL)
+        if "op" not in {r[1] for r in c.execute("PRAGMA table_info(events)")}:
+            c.execute("ALTER TABLE events ADD COLUMN op TEXT")
+        c.execute("CREATE INDEX IF NOT EXISTS events_op ON events (op) WHERE op IS NOT NULL")
 
     def _read(self, sql, params=()):
         with self._lock:
@@ -487,6 +532,107 @@ class Store:
         return self._append("score", judge=judge, project=project, criterion=criterion, round=round_id, score=value,
                             entered_by=entered_by or ("judge" if _by_judge else "secretary"), reason=reason, guard=guard)
 
+    def record_sheet(self, judge, project, round, scores: dict, *, op: str | None = None, entered_by=None,
+                     reason=None, _by_judge: bool = False) -> dict:
+        """Record a judge's sheet (several criteria of one project and round) in one
+        transaction: all of it or nothing.
+
+        ``op`` is the id the sending page made for this message: when events with that
+        id exist, nothing is written and the first delivery's result is returned again
+        (``duplicate=True``), so a message delivered twice is recorded once. Unchanged
+        values write no event. Returns ``{"events": [...], "receipt": str,
+        "duplicate": bool, "unchanged": [criterion, ...]}``; the receipt identifies the
+        sheet's place in the hash chain (see :meth:`check_receipt`).
+        """
+        judge, project = str(judge), str(project)
+        round_id = self._round(round)
+        where = f"{self.path} ({judge}, {project})"
+        if not isinstance(scores, dict) or not scores:
+            raise ScoreError("a sheet needs at least one score", where=where, key="scores",
+                             expected="criterion -> score", found=scores)
+        values = {}
+        for criterion, score in scores.items():
+            criterion = str(criterion)
+            self._check_key(judge, project, criterion, f"{where[:-1]}, {criterion})")
+            if _by_judge:
+                self._check_judge_item(criterion, where)
+            values[criterion] = check_score(self.contest.rubric, criterion, score, where=f"{where[:-1]}, {criterion})")
+        if not _by_judge and self.has_pin and not self._secretary:
+            raise AccessError("recording for a judge needs the secretary's PIN or the judge's own link",
+                              where=str(self.path), expected="secretary PIN or judge token", found="neither")
+        entered_by = entered_by or ("judge" if _by_judge else "secretary")
+
+        def tx(c):
+            if op is not None:
+                done = c.execute("SELECT seq, hash FROM events WHERE op = ? ORDER BY seq DESC LIMIT 1", (op,)).fetchone()
+                if done:
+                    return dict(events=[], receipt=receipt_code(*done), duplicate=True, unchanged=[])
+            self._refuse_if_locked(c, round_id)
+            if _by_judge:
+                self._refuse_unpitched(c, project, round_id, where)
+            events, unchanged = [], []
+            for criterion, value in values.items():
+                prev = c.execute("SELECT kind, score FROM events WHERE judge=? AND project=? AND criterion=? AND round=?"
+                                 " AND kind IN ('score','retract') ORDER BY seq DESC LIMIT 1",
+                                 (judge, project, criterion, round_id)).fetchone()
+                if prev and prev[0] == "score" and prev[1] == value:
+                    unchanged.append(criterion)
+                    continue
+                if prev and prev[0] == "score" and not _by_judge:
+                    self._require_secretary("correcting a recorded score")
+                    if not reason:
+                        raise ScoreError("a correction needs a reason", where=where, key="reason",
+                                         expected="a reason for changing a recorded score",
+                                         found=f"{criterion}: {prev[1]:g} -> {value:g} without a reason")
+                events.append(dict(kind="score", judge=judge, project=project, criterion=criterion, round=round_id,
+                                   score=value, entered_by=entered_by, reason=reason or None, op=op))
+            if events:
+                _insert_chained(c, events)
+                last = (events[-1]["seq"], events[-1]["hash"])
+            else:
+                last = self._sheet_head(c, judge, project, round_id)
+            return dict(events=events, receipt=receipt_code(*last) if last else "", duplicate=False,
+                        unchanged=unchanged)
+        return self._write(tx)
+
+    @staticmethod
+    def _sheet_head(c, judge, project, round_id):
+        return c.execute("SELECT seq, hash FROM events WHERE judge=? AND project=? AND round=? AND kind IN"
+                         " ('score','retract') ORDER BY seq DESC LIMIT 1", (judge, project, round_id)).fetchone()
+
+    def receipt(self, judge, project, round=None) -> str:
+        """The receipt of a sheet as it stands now ('' when nothing was recorded)."""
+        with self._lock:
+            head = self._sheet_head(self._conn, str(judge), str(project), self._round(round))
+        return receipt_code(*head) if head else ""
+
+    def check_receipt(self, code: str) -> dict:
+        """Whether this store holds the sheet a receipt was given for, unchanged: the
+        event at the receipt's position still has the hash the judge was shown. The
+        hash covers every earlier event, so rewriting any of them (even with every
+        later hash recomputed) fails the check. Returns {"ok", "seq", "problem"}."""
+        return check_receipt_rows(code, lambda seq: self._read("SELECT hash FROM events WHERE seq = ?", (seq,)))
+
+    def _check_judge_item(self, criterion, where):
+        # veto and bonus items are the secretary's (or the panel chair's), never a judge page's
+        if self.contest.rubric.item_kind(criterion) != "criterion":
+            raise AccessError(f"'{criterion}' is not scored by judges", where=where, key="criterion",
+                              expected="one of " + ", ".join(self.contest.rubric.criterion_ids), found=criterion)
+
+    def _refuse_unpitched(self, c, project, round_id, where):
+        # a judge's page may score only what it could have shown: a project that has
+        # been on stage in this round
+        if not c.execute("SELECT 1 FROM events WHERE kind='current' AND project=? AND round=? LIMIT 1",
+                         (project, round_id)).fetchone():
+            raise AccessError(f"project '{project}' has not pitched in round '{round_id}'", where=where, key="project",
+                              expected="a project that has pitched in this round", found=project)
+
+    def pitched(self, round=None) -> list[str]:
+        """Projects that have been on stage in ``round``, in the order they first pitched."""
+        rows = self._read("SELECT project FROM events WHERE kind='current' AND round=? ORDER BY seq",
+                          (self._round(round),))
+        return list(dict.fromkeys(r[0] for r in rows))
+
     def retract(self, judge, project, criterion, round=None, entered_by=None, reason=None) -> dict:
         """Withdraw a score (a new event; the old one stays in the history). Needs a reason."""
         if not reason:
@@ -604,7 +750,7 @@ class Store:
         """Check the hash chain. Returns {"ok": bool, "events": n, "first_bad": seq|None,
         "problem": text}; the first event edited, deleted or inserted outside evalkit
         breaks the chain at that event."""
-        rows = self._read("SELECT " + ", ".join(EVENT_FIELDS) + ", prev_hash, hash FROM events ORDER BY seq")
+        rows = self._read("SELECT " + ", ".join(CHAINED_FIELDS) + ", prev_hash, hash FROM events ORDER BY seq")
         head = self._meta("head")
         return verify_chain(rows, json.loads(head) if head else None)
 
@@ -681,20 +827,29 @@ class JudgeSession:
             raise AccessError("this link belongs to another judge", where=str(self.store.path),
                               expected=f"judge {self.judge}", found="another judge")
 
-    def record(self, project, criterion, score, reason=None) -> dict:
-        """Record the judge's own score for a project in the current round.
+    def record(self, project, criterion, score, reason=None, *, round=None, op=None) -> dict:
+        """Record the judge's own score for ``project`` in ``round`` (default: the
+        round now running) — the project and round the page showed, never whatever is
+        on stage when the message arrives.
 
-        Refused: a project the judge is conflicted with (ScoreError, 回避), a
-        locked round (RoundLockedError), a revoked link (AccessError)."""
+        Refused: a project the judge is conflicted with (回避), one that has not
+        pitched in the round, a veto or bonus item, a locked round
+        (RoundLockedError), a revoked link (AccessError)."""
+        result = self.submit(project, {criterion: score}, round=round, op=op, reason=reason)
+        return result["events"][0] if result["events"] else result
+
+    def submit(self, project, scores: dict, *, round=None, op=None, reason=None) -> dict:
+        """Record the judge's sheet for ``project`` (criterion -> score) in one
+        transaction; see :meth:`Store.record_sheet` (``op``: the page's message id)."""
         self._check_token()
         project = str(project)
         if self.store.contest.is_conflicted(self.judge, project):
             raise AccessError(f"judge '{self.judge}' has a conflict of interest with project '{project}' (回避)",
                               where=str(self.store.path), key="project", expected="a project without conflict",
                               found=project)
-        _, round_id = self.store.current()
-        return self.store.record(self.judge, project, criterion, score, round=round_id, entered_by=f"judge:{self.judge}",
-                                 reason=reason or None, _by_judge=True)
+        round_id = self.store.current()[1] if round is None else round
+        return self.store.record_sheet(self.judge, project, round_id, scores, op=op, entered_by=f"judge:{self.judge}",
+                                       reason=reason or None, _by_judge=True)
 
     def scores(self) -> pd.DataFrame:
         """The judge's own current scores (every round)."""

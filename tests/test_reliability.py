@@ -176,7 +176,7 @@ def _forge_insert_at_3(raw):
     prev = raw.execute("SELECT hash FROM events WHERE seq = 2").fetchone()[0]
     ev = dict(seq=3, ts="2026-05-16T09:00:00+00:00", kind="score", judge="J2", project="P01", criterion="need",
               round="final", score=15.0, entered_by="judge:J2", reason=None)
-    raw.execute("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+    raw.execute("INSERT INTO events (seq, ts, kind, judge, project, criterion, round, score, entered_by, reason, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 list(ev.values()) + [prev, event_hash(prev, ev)])
 
 
@@ -197,7 +197,7 @@ def _rehash_3(raw):
     (("DELETE FROM events WHERE seq = 6",), 6, "deleted"),
     (("DELETE FROM events WHERE seq = 3", "UPDATE events SET seq = seq - 1 WHERE seq > 3"), 3, "deleted"),
     ((_forge_insert_at_3,), 3, "inserted"),
-    (("INSERT INTO events SELECT 7, ts, kind, judge, project, criterion, round, 1, entered_by, reason, hash, "
+    (("INSERT INTO events (seq, ts, kind, judge, project, criterion, round, score, entered_by, reason, prev_hash, hash) SELECT 7, ts, kind, judge, project, criterion, round, 1, entered_by, reason, hash, "
       "'f' || substr(hash, 2) FROM events WHERE seq = 6",), 7, "inserted"),
     (("DELETE FROM events WHERE seq = 6", "DELETE FROM meta WHERE key = 'head'"), 5, "removed"),
 ], ids=["edit", "edit-rehash", "delete", "delete-last", "delete-renumber", "insert-forged", "insert-at-end",

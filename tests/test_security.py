@@ -18,6 +18,8 @@ def secretary(demo_copy):
     contest = ek.load_contest(demo_copy(scores=False))
     with contest.open_store() as s:
         s.set_pin(PIN)
+        for project in contest.project_ids:  # every project has pitched: judges may score each
+            s.set_current(project)
         yield s
 
 
@@ -92,7 +94,7 @@ def test_a_session_refuses_a_conflicted_project(page, tokens):
     for p in org_conflicts:  # conflicts by organisation count too
         with pytest.raises(AccessError):
             session.record(p, "need", 5)
-    assert page.last_seq == 1  # only set_pin's event: nothing written
+    assert page.last_seq == 1 + len(page.contest.project_ids)  # set_pin and the pitches: nothing written
 
 
 def test_a_session_refuses_a_locked_round(secretary, page, tokens):

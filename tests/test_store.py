@@ -138,6 +138,7 @@ def test_pin_and_judge_tokens(store):
         judge_store.record("J1", "P01", "need", 3)
     with pytest.raises(AccessError):
         ek.Store(store.path, store.contest, pin="0000")
+    store.set_current("P01")  # judges score what has pitched
     session = judge_store.judge_session(tokens["J2"])
     session.record("P01", "need", 7)
     session.record("P01", "need", 8)  # a judge may correct their own score until the lock
