@@ -16,7 +16,9 @@ import re
 from dataclasses import dataclass
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，＋－\u3000", "0123456789.,+- ")
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+# ASCII digits only (after the full-width mapping): other scripts' digits are refused, as on the phone page
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_WHOLE = re.compile(r"[+-]?[0-9]+")
 _SUFFIX = re.compile(r"\s*分$")
 
 
@@ -57,7 +59,7 @@ def read_number(text) -> NumberReading:
         if "." in s or s.count(",") > 1:
             return NumberReading(None, "not_number")
         whole, frac = s.split(",")
-        if len(frac) == 3 and whole.lstrip("+-").isdigit():
+        if len(frac) == 3 and _WHOLE.fullmatch(whole):
             return NumberReading(None, "ambiguous")
         s = f"{whole}.{frac}"
     if not _NUMBER.fullmatch(s):

@@ -692,6 +692,12 @@ class Store:
         return out
 
     # --- reading --------------------------------------------------------------
+    def head_digest(self) -> str:
+        """The newest event's position and hash, ``'SEQ-HASH'``: published at the lock
+        (big screen, 公示), it pins every event up to it (``evalkit verify --digest``)."""
+        rows = self._read("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+        return f"{rows[0][0]}-{rows[0][1]}" if rows else "0-" + GENESIS
+
     @property
     def last_seq(self) -> int:
         """The sequence number of the newest event (cheap: pages poll it to follow the store)."""

@@ -17,9 +17,10 @@ def test_links_survive_a_restart_and_sheet(demo_copy):
         again = serve.judge_links(store, contest.dir)
         assert again == first                                    # printed QR codes keep working
         assert all(store.judge_for_token(tok) == j for j, tok in first.items())
-    links = serve.urls("http://10.0.0.5:8866", first)
-    assert links["secretary"] == "http://10.0.0.5:8866/voila/render/roadshow.ipynb"
-    assert links["judges"]["J2"].endswith(f"judge.ipynb?token={first['J2']}")
+    links = serve.urls("http://10.0.0.5:8866", "http://127.0.0.1:9000/", first)
+    assert links["secretary"] == "http://127.0.0.1:9000/"  # the workbench stays on the secretary's laptop
+    assert links["screen"] == "http://10.0.0.5:8866/screen"
+    assert links["judges"]["J2"] == f"http://10.0.0.5:8866/judge?token={first['J2']}"
     json.dumps(links)
     sheet = serve.write_sheet(contest, links, contest.dir / serve.SHEET_FILE).read_text("utf-8")
     assert sheet.count("<svg") == len(contest.judge_ids) and "李秀兰" in sheet

@@ -1,7 +1,11 @@
-"""evalkit serve [CONTEST] [--port N] [--host H] [--json] — the live roadshow on the
-local network: voila serves the secretary's page, the big screen and one link per
-judge (a per-judge token in the URL); a printable sheet of QR codes is written to
-the contest folder. Runs until interrupted (Ctrl+C), then stops voila."""
+"""evalkit serve [CONTEST] [--port N] [--host H] [--json] — the live roadshow.
+
+The venue network gets evalkit's own server (evalkit.live.server: the judges'
+phones, one link each with a per-judge token, and the big screen; no notebook
+kernel). The secretary's workbench (voila on roadshow.ipynb) is bound to this
+laptop (127.0.0.1). A printable sheet of QR codes is written to the contest folder
+(readable by the secretary's account only). Runs until interrupted (Ctrl+C or
+SIGTERM), then stops both."""
 from __future__ import annotations
 
 import json
@@ -31,6 +35,8 @@ def register(sub):
     p.add_argument("--pin", default=None, help="the secretary's PIN, when the store has one (to issue judge links)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--timeout", type=float, default=90.0, help="seconds to wait for voila to start")
+    p.add_argument("--secretary-port", type=int, default=0, help="the secretary's workbench port on 127.0.0.1 (0: free)")
+    p.add_argument("--no-secretary", action="store_true", help="serve the phones and the screen only")
     p.set_defaults(func=run)
 
 
@@ -65,8 +71,8 @@ def judge_links(store, folder: Path) -> dict[str, str]:
             pass
     if set(valid) != set(store.contest.judge_ids):
         valid = store.judge_tokens(renew=True)
-        path.write_text(json.dumps(valid, ensure_ascii=False, indent=1), "utf-8")
-        path.chmod(0o600)  # the tokens are the judges' keys: readable by the secretary's account only
+        with private_file(path) as f:  # the tokens are the judges' keys: readable by the secretary's account only
+            f.write(json.dumps(valid, ensure_ascii=False, indent=1))
     return valid
 
 
@@ -82,9 +88,20 @@ def ensure_pin(store, host: str) -> str | None:
     return pin
 
 
-def urls(base: str, tokens: dict[str, str]) -> dict:
-    return {"secretary": f"{base}/voila/render/roadshow.ipynb", "screen": f"{base}/voila/render/screen.ipynb",
-            "judges": {j: f"{base}/voila/render/judge.ipynb?token={tok}" for j, tok in tokens.items()}}
+def urls(base: str, secretary: str | None, tokens: dict[str, str]) -> dict:
+    """The served pages: the judges' phones and the screen on the venue server; the
+    secretary's workbench on this laptop only."""
+    return {"secretary": secretary, "screen": f"{base}/screen",
+            "judges": {j: f"{base}/judge?token={tok}" for j, tok in tokens.items()}}
+
+
+def private_file(path: Path, *, binary: bool = False, append: bool = False):
+    """Open a file for writing, readable by the secretary's account only (tokens, logs),
+    from the first byte on."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC), 0o600)
+    os.chmod(path, 0o600)  # an older file keeps its mode otherwise
+    mode = ("a" if append else "w") + ("b" if binary else "")
+    return os.fdopen(fd, mode) if binary else os.fdopen(fd, mode, encoding="utf-8")
 
 
 def write_sheet(contest, links: dict, path: Path) -> Path:
@@ -103,7 +120,8 @@ def write_sheet(contest, links: dict, path: Path) -> Path:
             'padding:8px;border:1px dashed #999;page-break-inside:avoid;vertical-align:top} p{font-size:11px;'
             'word-break:break-all}</style></head><body>'
             f'<h1>{html.escape(contest.name.zh)} — 评委评分链接 / judges\' links</h1>{"".join(cards)}</body></html>')
-    path.write_text(page, "utf-8")
+    with private_file(path) as f:  # every judge's key is on it
+        f.write(page)
     return path
 
 
@@ -112,20 +130,20 @@ def wait_ready(proc, url: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise EvalkitError("voila stopped while starting", where="evalkit serve", expected="a running voila",
-                               found=f"exit code {proc.returncode}")
+            raise EvalkitError("the secretary's workbench (voila) stopped while starting", where="evalkit serve",
+                               expected="a running voila", found=f"exit code {proc.returncode}")
         try:
             with urllib.request.urlopen(url, timeout=2) as r:
                 if r.status == 200:
                     return
         except OSError:
             time.sleep(0.3)
-    raise EvalkitError("voila did not start in time", where="evalkit serve", expected=f"ready within {timeout:g} s",
-                       found="no answer")
+    raise EvalkitError("the secretary's workbench (voila) did not start in time", where="evalkit serve",
+                       expected=f"ready within {timeout:g} s", found="no answer")
 
 
 def stop(proc) -> None:
-    if proc.poll() is None:
+    if proc is not None and proc.poll() is None:
         proc.terminate()
         try:
             proc.wait(10)
@@ -134,44 +152,100 @@ def stop(proc) -> None:
             proc.wait()
 
 
+def bind(port: int, host: str):
+    """Listening sockets for the venue server, or a clear error naming the port."""
+    from tornado.netutil import bind_sockets
+
+    from ..errors import EvalkitError
+    try:
+        return bind_sockets(port, address=None if host in ("0.0.0.0", "") else host,
+                            family=socket.AF_INET if host in ("0.0.0.0", "") else socket.AF_UNSPEC)
+    except OSError as exc:
+        raise EvalkitError(f"port {port} on {host} cannot be used: {exc.strerror} (端口 {port} 已被占用或不可用)",
+                           where="evalkit serve --port", key="port",
+                           expected="a free port (another evalkit serve may be running; try --port 0)",
+                           found=f"port {port}: {exc.strerror}") from None
+
+
+def start_secretary(contest, store_path: Path, lang: str, port: int):
+    """The secretary's workbench: voila on roadshow.ipynb, bound to this laptop."""
+    env = dict(os.environ, EVALKIT_CONTEST=str(contest.dir.resolve()), EVALKIT_STORE=str(store_path.resolve()),
+               EVALKIT_LANG=lang)
+    env.pop("EVALKIT_PIN", None)  # the secretary's page asks for the PIN itself: a link alone gives no rights
+    cmd = [sys.executable, "-m", "voila", str(NOTEBOOKS / "roadshow.ipynb"), f"--port={port}", "--no-browser",
+           "--Voila.ip=127.0.0.1", "--VoilaConfiguration.show_tracebacks=False"]
+    log = private_file(store_path.parent / "voila.log", binary=True, append=True)
+    try:
+        proc = subprocess.Popen(cmd, env=env, cwd=str(NOTEBOOKS), stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    finally:
+        log.close()
+    return proc
+
+
 def run(args) -> int:
+    import asyncio
+
+    from tornado.httpserver import HTTPServer
+
     from ..contest import load_contest
+    from ..errors import EvalkitError
+    from ..live.server import MAX_MESSAGE, LiveServer
     contest = load_contest(args.contest)
     store_path = Path(args.store) if args.store else contest.dir / "evalkit.db"
     with contest.open_store(store_path, pin=args.pin) as store:
         tokens = judge_links(store, contest.dir)
         new_pin = ensure_pin(store, args.host)
-    port = args.port or free_port(args.host if args.host != "0.0.0.0" else "127.0.0.1")
+    sockets = bind(args.port, args.host)
+    port = sockets[0].getsockname()[1]
     shown = lan_address() if args.host in ("0.0.0.0", "") else args.host
-    links = urls(f"http://{shown}:{port}", tokens)
-    env = dict(os.environ, EVALKIT_CONTEST=str(contest.dir.resolve()), EVALKIT_STORE=str(store_path.resolve()),
-               EVALKIT_LANG=args.lang)
-    env.pop("EVALKIT_PIN", None)  # the secretary's page asks for the PIN itself: a link alone gives no rights
-    cmd = [sys.executable, "-m", "voila", str(NOTEBOOKS), f"--port={port}", "--no-browser", f"--Voila.ip={args.host}",
-           "--VoilaConfiguration.show_tracebacks=True"]
-    log = open(store_path.parent / "voila.log", "ab")
-    proc = subprocess.Popen(cmd, env=env, cwd=str(NOTEBOOKS), stdout=log, stderr=subprocess.STDOUT)
-    signal.signal(signal.SIGTERM, _interrupt)  # a service manager or a test stops voila as cleanly as Ctrl+C
+    secretary = None
+    if not args.no_secretary:
+        sec_port = args.secretary_port or free_port()
+        secretary = start_secretary(contest, store_path, args.lang, sec_port)
+    links = urls(f"http://{shown}:{port}", f"http://127.0.0.1:{sec_port}/" if secretary else None, tokens)
+
+    async def main():
+        live = LiveServer(contest, store_path)
+        server = HTTPServer(live.app(), max_body_size=MAX_MESSAGE, max_header_size=16 * 1024,
+                            idle_connection_timeout=60, body_timeout=20)
+        server.add_sockets(sockets)
+        live.start()
+        done = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):  # a service manager or a test stops as cleanly as Ctrl+C
+            loop.add_signal_handler(sig, done.set)
+        try:
+            if secretary is not None:
+                await loop.run_in_executor(None, wait_ready, secretary, f"http://127.0.0.1:{sec_port}/", args.timeout)
+            sheet = write_sheet(contest, links, contest.dir / SHEET_FILE)
+            if args.json:
+                print(json.dumps(links, ensure_ascii=False), flush=True)
+            print(f"秘书 secretary (this laptop only): {links['secretary']}\n大屏 screen:    {links['screen']}",
+                  flush=True)
+            for judge, url in links["judges"].items():
+                print(f"评委 {judge}: {url}", flush=True)
+            if new_pin:
+                print(f"秘书 PIN (secretary's PIN, keep it private): {new_pin}", flush=True)
+            print(f"评委二维码 QR sheet: {sheet}\n按 Ctrl+C 停止 / Ctrl+C to stop", flush=True)
+            while not done.is_set():
+                if secretary is not None and secretary.poll() is not None:
+                    raise EvalkitError("the secretary's workbench (voila) stopped", where="evalkit serve",
+                                       expected="a running voila", found=f"exit code {secretary.returncode}")
+                try:
+                    await asyncio.wait_for(done.wait(), 1.0)
+                except asyncio.TimeoutError:
+                    pass
+        finally:
+            server.stop()
+            live.stop()
+
     try:
-        wait_ready(proc, f"http://127.0.0.1:{port}/voila/static/voila.js" if args.host in ("0.0.0.0", "127.0.0.1")
-                   else f"http://{args.host}:{port}/voila/static/voila.js", args.timeout)
-        sheet = write_sheet(contest, links, contest.dir / SHEET_FILE)
-        if args.json:
-            print(json.dumps(links, ensure_ascii=False), flush=True)
-        print(f"秘书 secretary: {links['secretary']}\n大屏 screen:    {links['screen']}", flush=True)
-        for judge, url in links["judges"].items():
-            print(f"评委 {judge}: {url}", flush=True)
-        if new_pin:
-            print(f"秘书 PIN (secretary's PIN, keep it private): {new_pin}", flush=True)
-        print(f"评委二维码 QR sheet: {sheet}\n按 Ctrl+C 停止 / Ctrl+C to stop", flush=True)
-        proc.wait()
-        return proc.returncode or 0
+        asyncio.run(main())
+        return 0
     except KeyboardInterrupt:
         return 0
     finally:
-        stop(proc)
-        log.close()
-
-
-def _interrupt(*_):
-    raise KeyboardInterrupt
+        stop(secretary)
+        for s in sockets:
+            s.close()

@@ -1,0 +1,13 @@
+"""The live roadshow on the venue network, without notebook kernels.
+
+- :mod:`evalkit.live.views`: what each served page shows (JSON-ready dicts built
+  from the store and the core's board and ranking functions);
+- :mod:`evalkit.live.sheet`: reading a judge's typed sheet (one number reading, one
+  score check) into values or per-box messages in both languages;
+- :mod:`evalkit.live.limits`: per-client rate limits;
+- :mod:`evalkit.live.server`: the tornado server for the judges' phones and the big
+  screen (static pages + websockets; every token and rule checked here).
+
+The secretary's workbench stays an ipywidgets notebook bound to the laptop
+(``evalkit serve`` starts both).
+"""

@@ -1,0 +1,48 @@
+"""A judge's typed sheet read into scores, or refused box by box.
+
+Every box's text goes through :func:`evalkit.numbers.read_number` and the value
+through :func:`evalkit.scores.check_score` (the one score check of the store), so a
+phone, the secretary's grid and an import refuse the same things. Messages come in
+both languages ({"zh", "en"}); the page shows its own.
+"""
+from __future__ import annotations
+
+from ..errors import ScoreError
+from ..numbers import read_number
+from ..scores import check_score
+
+_PROBLEMS = {
+    "empty": ("请填写此项", "Please fill in this box"),
+    "not_number": ("请输入数字（如 8.5）", "Enter a number (e.g. 8.5)"),
+    "ambiguous": ("无法确定数值：请用小数点，如 1.5", "Unclear number: use a decimal point, e.g. 1.5"),
+}
+
+
+def scale_text(criterion) -> dict:
+    """The allowed scores of a criterion, in both languages."""
+    dec = criterion.decimals
+    zh = f"请输入 {criterion.min:g}–{criterion.max:g} 之间的分数" + (f"（最多 {dec} 位小数）" if dec else "（整数）")
+    en = f"Enter a score from {criterion.min:g} to {criterion.max:g}" + (
+        f" (at most {dec} decimal{'s' if dec > 1 else ''})" if dec else " (whole number)")
+    return {"zh": zh, "en": en}
+
+
+def read_sheet(rubric, texts: dict, *, complete: bool = True) -> tuple[dict, dict]:
+    """(values, problems): ``values`` criterion -> float for every box read and
+    allowed; ``problems`` criterion -> {"zh", "en"} for every box refused. Only the
+    judges' criteria are read; with ``complete`` every one must be filled in."""
+    values, problems = {}, {}
+    for c in rubric.criteria:
+        text = texts.get(c.id)
+        reading = read_number(text)
+        if not reading.ok:
+            if reading.problem == "empty" and not complete:
+                continue
+            zh, en = _PROBLEMS[reading.problem]
+            problems[c.id] = {"zh": zh, "en": en}
+            continue
+        try:
+            values[c.id] = check_score(rubric, c.id, reading.value)
+        except ScoreError:
+            problems[c.id] = scale_text(c)
+    return values, problems
