@@ -67,3 +67,36 @@ def served(tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def start_serve(folder, *extra):
+    """`evalkit serve --json` on ``folder`` (loopback, a free port); returns (links, process)."""
+    proc = subprocess.Popen([sys.executable, "-m", "evalkit.cli", "serve", str(folder), "--port", "0",
+                             "--host", "127.0.0.1", "--json", *extra], stdout=subprocess.PIPE, text=True,
+                            cwd=str(folder.parent), start_new_session=True)
+    line = proc.stdout.readline()
+    assert line, "evalkit serve printed nothing"
+    return json.loads(line), proc
+
+
+def stop_serve(proc):
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+@pytest.fixture
+def venue(tmp_path):
+    """The venue server alone (`evalkit serve --no-secretary`) on a copy of demo-huaihe
+    without scores; yields (folder, links, process)."""
+    folder = tmp_path / "demo-huaihe"
+    shutil.copytree(DATA / "demo-huaihe", folder, ignore=shutil.ignore_patterns("evalkit.db*", "backups", "judge-links*"))
+    (folder / "scores.csv").unlink()
+    links, proc = start_serve(folder, "--no-secretary")
+    try:
+        yield folder, links, proc
+    finally:
+        stop_serve(proc)

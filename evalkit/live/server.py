@@ -144,6 +144,12 @@ class LiveServer:
             compress_response=True, xsrf_cookies=False, debug=False, serve_traceback=False)
 
 
+def raw_token(handler) -> str:
+    """The token exactly as sent (tornado's get_argument would drop control characters)."""
+    values = handler.request.query_arguments.get("token") or [b""]
+    return values[0].decode("utf-8", "replace") if len(values) == 1 else ""
+
+
 class BaseHandler(tornado.web.RequestHandler):
     def initialize(self, live: LiveServer, name: str | None = None):
         self.live, self.name = live, name
@@ -192,7 +198,7 @@ BAD_LINK_PAGE = ('<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 class PageHandler(BaseHandler):
     def get(self):
         if self.name == "judge":
-            token = self.get_query_argument("token", "")
+            token = raw_token(self)
             status = 400 if not TOKEN_SHAPE.fullmatch(token) else 0
             if not status:
                 try:
@@ -289,7 +295,7 @@ class JudgeSocket(_Socket):
     judge = None
 
     def open(self):
-        token = self.get_query_argument("token", "")
+        token = raw_token(self)
         try:
             if not TOKEN_SHAPE.fullmatch(token):
                 raise AccessError("malformed token")
