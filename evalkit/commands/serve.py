@@ -173,7 +173,12 @@ def start_secretary(contest, store_path: Path, lang: str, port: int):
                EVALKIT_LANG=lang)
     env.pop("EVALKIT_PIN", None)  # the secretary's page asks for the PIN itself: a link alone gives no rights
     cmd = [sys.executable, "-m", "voila", str(NOTEBOOKS / "roadshow.ipynb"), f"--port={port}", "--no-browser",
-           "--Voila.ip=127.0.0.1", "--VoilaConfiguration.show_tracebacks=False"]
+           "--Voila.ip=127.0.0.1", "--VoilaConfiguration.show_tracebacks=False",
+           # the page's shutdown call on unload carries no _xsrf field (voila#1458): without this every
+           # reload of the workbench leaves a kernel behind. Bound to 127.0.0.1, and kernel ids are random.
+           "--Voila.tornado_settings=disable_check_xsrf=True",
+           # a kernel whose page went away without a word (a closed lid) is stopped after a while
+           "--MappingKernelManager.cull_idle_timeout=900", "--MappingKernelManager.cull_interval=60"]
     log = private_file(store_path.parent / "voila.log", binary=True, append=True)
     try:
         proc = subprocess.Popen(cmd, env=env, cwd=str(NOTEBOOKS), stdout=log, stderr=subprocess.STDOUT,
@@ -217,7 +222,9 @@ def run(args) -> int:
             loop.add_signal_handler(sig, done.set)
         try:
             if secretary is not None:
-                await loop.run_in_executor(None, wait_ready, secretary, f"http://127.0.0.1:{sec_port}/", args.timeout)
+                # a static file: fetching the page itself would start a kernel that no one uses
+                await loop.run_in_executor(None, wait_ready, secretary,
+                                           f"http://127.0.0.1:{sec_port}/voila/static/voila.js", args.timeout)
             sheet = write_sheet(contest, links, contest.dir / SHEET_FILE)
             if args.json:
                 print(json.dumps(links, ensure_ascii=False), flush=True)

@@ -68,7 +68,11 @@
       for (var c in m.values) { var r = EK.readNumber(d[c]); if (r.value === m.values[c] || d[c] === undefined) delete d[c]; }
       if (!Object.keys(d).length) delete drafts[m.project];
       save("drafts", drafts);
-      if (m.project === viewing) { problems = {}; setStatus("submitted", " · " + w("receipt") + " " + (m.receipt || "")); }
+      if (m.project === viewing || !hasDraft(viewing)) {
+        problems = {};
+        var done = project(m.project);
+        setStatus("submitted", " " + (done ? EK.tr(done.label, L).split(" ")[0] : m.project) + " · " + w("receipt") + " " + (m.receipt || ""));
+      }
       render(false);
     } else if (m.t === "refused") {
       dropFromOutbox(m.id);
@@ -116,7 +120,8 @@
     var submit = $(".evalkit-submit");
     submit.hidden = !viewing || conflict;
     submit.disabled = locked || conflict;
-    if (rebuild) { buildForm(); shownFor = viewing; if (statusKey !== "queued") setStatus(null, ""); }
+    // a confirmation stays in view when the page moves on to the project now on stage
+    if (rebuild) { buildForm(); shownFor = viewing; if (statusKey !== "queued" && statusKey !== "submitted") setStatus(null, ""); }
     updateForm(conflict || locked || !viewing);
     renderReceipts();
   }
