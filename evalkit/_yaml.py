@@ -18,11 +18,13 @@ class Located:
     """Parsed YAML plus ``line(path)`` for any key path such as ("criteria", 3, "weight")
     and ``is_flow(path)`` for mappings written inline as ``{a: 1, b: 2}``."""
 
-    def __init__(self, data, lines: dict, file: str, key_lines: dict | None = None, flow: set | None = None):
+    def __init__(self, data, lines: dict, file: str, keys: dict | None = None, flow: set | None = None,
+                 source: str | None = None):
         self.data = data
         self._lines = lines
-        self._key_lines = key_lines or {}
+        self._keys = keys or {}  # key path -> (line, start index of the value, end index of the key)
         self._flow = flow or set()
+        self._source = source
         self.file = file
 
     def line(self, path: tuple) -> int | None:
@@ -38,14 +40,22 @@ class Located:
 
     def where_key(self, path: tuple) -> str:
         """Like :meth:`where`, with the line of the key itself (``extra:`` above a block)."""
-        line = self._key_lines.get(tuple(path))
-        return f"{self.file} line {line}" if line else self.where(path)
+        key = self._keys.get(tuple(path))
+        return f"{self.file} line {key[0]}" if key else self.where(path)
 
     def is_flow(self, path: tuple) -> bool:
         return tuple(path) in self._flow
 
+    def source_from(self, value_path: tuple, key_path: tuple) -> str | None:
+        """The source text from the value at ``value_path`` to the end of the key at
+        ``key_path`` (both keys of one mapping), or None when there is no source."""
+        a, b = self._keys.get(tuple(value_path)), self._keys.get(tuple(key_path))
+        if self._source is None or a is None or b is None:
+            return None
+        return self._source[a[1]:b[2]]
 
-def _construct(node, path: tuple, lines: dict, file: str, error_cls, key_lines: dict, flow: set):
+
+def _construct(node, path: tuple, lines: dict, file: str, error_cls, keys: dict, flow: set):
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         if node.flow_style:
@@ -59,11 +69,11 @@ def _construct(node, path: tuple, lines: dict, file: str, error_cls, key_lines: 
             if key in out:
                 raise error_cls(f"duplicate key '{key}'", where=f"{file} line {key_node.start_mark.line + 1}",
                                 key=_dotted(path + (key,)), expected="each key once", found="a second copy")
-            key_lines[path + (key,)] = key_node.start_mark.line + 1
-            out[key] = _construct(value_node, path + (key,), lines, file, error_cls, key_lines, flow)
+            keys[path + (key,)] = (key_node.start_mark.line + 1, value_node.start_mark.index, key_node.end_mark.index)
+            out[key] = _construct(value_node, path + (key,), lines, file, error_cls, keys, flow)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_construct(v, path + (i,), lines, file, error_cls, key_lines, flow) for i, v in enumerate(node.value)]
+        return [_construct(v, path + (i,), lines, file, error_cls, keys, flow) for i, v in enumerate(node.value)]
     return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
 
 
@@ -95,13 +105,13 @@ def read_yaml(path, error_cls=EvalkitError) -> Located:
     if node is None:
         raise error_cls("the file is empty", where=file, expected="a YAML mapping", found="nothing")
     lines: dict = {}
-    key_lines: dict = {}
+    keys: dict = {}
     flow: set = set()
     try:
-        data = _construct(node, (), lines, file, error_cls, key_lines, flow)
+        data = _construct(node, (), lines, file, error_cls, keys, flow)
     except yaml.YAMLError as exc:
         raise error_cls(f"not valid YAML: {exc}", where=file, expected="YAML", found="a bad value") from None
-    return Located(data, lines, file, key_lines, flow)
+    return Located(data, lines, file, keys, flow, text)
 
 
 # --- schemas ---------------------------------------------------------------------
@@ -116,8 +126,9 @@ def unknown_keys(doc: Located, data, schema, error_cls, path: tuple = ()) -> lis
     """One error per unknown key (or run of keys cut off one text) anywhere in ``data``.
 
     Values of the wrong shape are skipped here: the loader's own checks report them.
-    A key that follows a text key inside an inline ``{...}`` mapping is most likely
-    the tail of that text cut at a comma, so its error says how to fix it."""
+    A key without a value that follows a text inside an inline ``{...}`` mapping is
+    most likely the tail of that text cut at a comma (``{en: Clear need, some
+    evidence}``), so its error says how to fix it and shows the whole text."""
     errors: list[EvalkitError] = []
     if isinstance(schema, list):
         if isinstance(data, list):
@@ -137,13 +148,13 @@ def unknown_keys(doc: Located, data, schema, error_cls, path: tuple = ()) -> lis
             i += 1
             continue
         prev = keys[i - 1] if i else None
-        if doc.is_flow(path) and prev in schema and isinstance(data[prev], str):
-            tail = [key]  # further cut-off pieces of the same text: keys without a value
-            while i + len(tail) < len(keys) and keys[i + len(tail)] not in schema \
-                    and data[keys[i + len(tail) - 1]] is None:
+        if doc.is_flow(path) and prev in schema and isinstance(data[prev], str) and data[key] is None:
+            tail = [key]  # further pieces of the same text: more unknown keys without a value
+            while i + len(tail) < len(keys) and keys[i + len(tail)] not in schema and data[keys[i + len(tail)]] is None:
                 tail.append(keys[i + len(tail)])
-            pieces = [data[prev]] + [k if data[k] is None else f"{k}: {data[k]}" for k in tail]
-            whole = ", ".join(str(p) for p in pieces)
+            whole = doc.source_from(path + (prev,), path + (tail[-1],))
+            if not whole or whole[0] in "\"'":  # no source, or a quoted text followed by stray words
+                whole = ", ".join([data[prev]] + tail)
             message = (f"unknown key '{key}' — expected one of {allowed}. The text of '{prev}' looks cut at a comma: "
                        f"{SPLIT_HINT}, e.g. {prev}: \"{whole}\"")
             i += len(tail)
