@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._yaml import read_yaml
+from ._yaml import TEXT, Located, bilingual, dotted, read_yaml, unknown_keys
 from .errors import ContestError, ScoreError, raise_all
 from .io.csvtext import read_csv_text
 from .rubric import Rubric, load_rubric
@@ -32,6 +32,9 @@ from .text import Text
 PROJECT_COLUMNS = ("id", "name", "organisation", "category", "requested", "min_amount")
 JUDGE_COLUMNS = ("id", "name", "panel", "conflicts")
 RUBRICS_DIR = Path(__file__).resolve().parent.parent / "rubrics"
+# Every key contest.yaml may hold (notation of evalkit._yaml); others are refused.
+SCHEMA = {"name": TEXT, "date": None, "rubric": None, "budget": None, "currency": None,
+          "rounds": [{"id": None, "label": TEXT}]}
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,15 @@ def _resolve_rubric(value: str, folder: Path) -> Path:
     return candidates[0]
 
 
+def _label(value, doc: Located, path: tuple) -> Text:
+    """A contest text (name, round label): plain text or {zh: ..., en: ...}."""
+    text, _ = bilingual(value if isinstance(value, (dict, list)) else str(value))
+    if text is None:
+        raise ContestError("expected a text, or zh and en texts", where=doc.where(path), key=dotted(path),
+                           expected="{zh: ..., en: ...}", found=repr(value))
+    return text
+
+
 def _number(value, where, key, error_cls=ContestError, *, positive=False, allow_zero=True) -> float:
     try:
         if isinstance(value, bool):
@@ -177,7 +189,7 @@ def load_contest(path) -> Contest:
     if not isinstance(meta, dict):
         raise ContestError("contest.yaml must be a mapping", where=doc.file, expected="a mapping",
                            found=type(meta).__name__)
-    errors: list[ContestError] = []
+    errors: list[ContestError] = unknown_keys(doc, meta, SCHEMA, ContestError)
 
     def need(key):
         if meta.get(key) is None:
@@ -187,19 +199,21 @@ def load_contest(path) -> Contest:
 
     name_raw, rubric_ref, budget_raw = need("name"), need("rubric"), need("budget")
     raise_all(errors)
-    name = Text(name_raw["zh"], name_raw.get("en", name_raw["zh"])) if isinstance(name_raw, dict) else Text(str(name_raw), str(name_raw))
+    name = _label(name_raw, doc, ("name",))
     budget = _number(budget_raw, doc.where(("budget",)), "budget")
     if budget <= 0:
         raise ContestError(f"budget {budget:g} must be positive", where=doc.where(("budget",)), key="budget",
                            expected="> 0", found=budget)
     rounds_raw = meta.get("rounds") or [{"id": "final", "label": {"zh": "决赛", "en": "Final"}}]
+    if not isinstance(rounds_raw, list):
+        raise ContestError("rounds must be a list", where=doc.where(("rounds",)), key="rounds",
+                           expected="[{id: ..., label: ...}, ...]", found=repr(rounds_raw))
     rounds = []
     for i, r in enumerate(rounds_raw):
         if isinstance(r, str):
             rounds.append(Round(r, Text(r, r)))
         elif isinstance(r, dict) and r.get("id"):
-            lab = r.get("label") or r["id"]
-            rounds.append(Round(str(r["id"]), Text(lab["zh"], lab.get("en", lab["zh"])) if isinstance(lab, dict) else Text(str(lab), str(lab))))
+            rounds.append(Round(str(r["id"]), _label(r.get("label") or r["id"], doc, ("rounds", i, "label"))))
         else:
             raise ContestError("a round needs an id", where=doc.where(("rounds", i)), key=f"rounds[{i}]",
                                expected="{id: ..., label: ...}", found=repr(r))

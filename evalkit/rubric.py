@@ -10,11 +10,31 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ._yaml import Located, dotted, read_yaml
+from ._yaml import TEXT, Located, bilingual, dotted, read_yaml, unknown_keys
 from .errors import RubricError, raise_all
 from .text import Text
 
 RULES = ("sum", "mean", "trimmed", "median")
+
+# Every key a rubric file may hold (see evalkit._yaml for the notation); any other
+# key is refused with its line, so a typo or a text cut at a comma is not dropped.
+SCHEMA = {
+    "id": None,
+    "title": TEXT,
+    "rule": {"method": None, "trim": None, "decimals": None},
+    "criteria": [{
+        "id": None, "label": TEXT, "weight": None,
+        "scale": {"min": None, "max": None, "decimals": None},
+        "veto_below": None, "help": TEXT,
+        "descriptors": [{"band": None, "text": TEXT}],
+    }],
+    "veto_items": [{"id": None, "label": TEXT}],
+    "bonus_items": [{"id": None, "label": TEXT, "max": None}],
+    "bonus_cap": None,
+    "panels": [{"id": None, "label": TEXT, "weight": None}],
+    "tie_break": None,
+    "grades": [{"min": None, "label": TEXT}],
+}
 
 
 @dataclass(frozen=True)
@@ -177,6 +197,7 @@ def rubric_from_dict(data, doc: Located | None = None) -> Rubric:
     if not isinstance(data, dict):
         v.fail((), "the rubric must be a mapping of keys", "a mapping", type(data).__name__)
         v.done()
+    v.errors += unknown_keys(doc, data, SCHEMA, RubricError)
     rid = v.string(data, ("id",))
     title = v.text(data, ("title",))
     criteria = v.criteria(data)
@@ -262,16 +283,14 @@ class _Validator:
         x = self._get(obj, path)
         if x is None:
             return Text("")
-        if isinstance(x, str) and x.strip():
-            return Text(x.strip(), x.strip())
-        if isinstance(x, dict) and isinstance(x.get("zh"), str) and x["zh"].strip():
-            en = x.get("en")
-            if en is not None and not isinstance(en, str):
-                self.fail(path + ("en",), "the English label must be text", "text", repr(en))
-                en = None
-            return Text(x["zh"].strip(), (en or x["zh"]).strip())
-        self.fail(path, "expected a label with zh (and en) text", "{zh: ..., en: ...}", repr(x))
-        return Text("")
+        text, problem = bilingual(x)
+        if problem == "en":
+            self.fail(path + ("en",), "the English label must be text", "text", repr(x["en"]))
+            return Text(x["zh"].strip(), x["zh"].strip())
+        if text is None:
+            self.fail(path, "expected a label with zh (and en) text", "{zh: ..., en: ...}", repr(x))
+            return Text("")
+        return text
 
     def number(self, obj, path, *, positive=False, integer=False, minimum=None) -> float:
         x = self._get(obj, path)

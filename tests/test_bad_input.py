@@ -1,6 +1,8 @@
 """Bad input refused cleanly: property tests (hypothesis) feed malformed rubrics
 and score files to the readers and the store, and check that only EvalkitError
-subclasses come out, each naming where, and that a refused import writes nothing."""
+subclasses come out, each naming where, and that a refused import writes nothing.
+A rubric that is accepted uses no key the shipped rubric does not use: unknown keys
+are refused, never silently dropped."""
 import copy
 import math
 import shutil
@@ -12,8 +14,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import evalkit as ek
+from evalkit._yaml import dotted
 from evalkit.contest import read_scores_csv
-from evalkit.errors import EvalkitError
+from evalkit.errors import EvalkitError, RubricError
 from conftest import DATA, RUBRICS
 
 RUBRIC_CASES = 100
@@ -53,6 +56,31 @@ def _paths(obj, prefix=()):
 PATHS = _paths(BASE)
 
 
+def _key_shape(obj, prefix=()):
+    """Every key path of a document, list positions written '*'."""
+    out = set()
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            out |= {prefix + (k,)} | _key_shape(v, prefix + (k,))
+    elif isinstance(obj, list):
+        for v in obj:
+            out |= _key_shape(v, prefix + ("*",))
+    return out
+
+
+KNOWN_SHAPE = _key_shape(BASE)
+KNOWN_KEYS = {p[-1] for p in KNOWN_SHAPE}
+
+
+def _at(doc, path):
+    for p in path:
+        doc = doc[p]
+    return doc
+
+
+MAPPING_PATHS = [p for p in [()] + PATHS if isinstance(_at(BASE, p), dict)]
+
+
 def _set(doc, path, value, delete=False):
     parent = doc
     for p in path[:-1]:
@@ -82,8 +110,10 @@ def _load_rubric_bytes(work, raw: bytes):
     except EvalkitError as exc:
         _assert_clean(exc)
         return None
-    # accepted: it must be a usable rubric
+    # accepted: it must be a usable rubric, and no key of it was ignored
     assert rubric.criteria and all(math.isfinite(c.weight) for c in rubric.criteria)
+    extra = _key_shape(yaml.safe_load(raw.decode("utf-8-sig"))) - KNOWN_SHAPE
+    assert not extra, f"keys accepted without being read: {extra}"
     return rubric
 
 
@@ -127,6 +157,25 @@ def test_malformed_rubric_text_raises_only_evalkit_errors(work, data):
     else:
         raw = text.encode("utf-8")
     _load_rubric_bytes(work, raw)
+
+
+@FUZZ
+@given(path=st.sampled_from(MAPPING_PATHS), value=weird,
+       key=st.text(st.sampled_from(list("abxyz_ 需求评分")), min_size=1, max_size=8).map(str.strip)
+       .filter(lambda k: k and k not in KNOWN_KEYS))
+def test_an_unknown_key_anywhere_is_refused_with_its_path_and_line(work, path, key, value):
+    doc = copy.deepcopy(BASE)
+    _at(doc, path)[key] = value
+    text = yaml.dump(doc, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False)
+    (work / "unknown.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(RubricError) as info:
+        ek.load_rubric(work / "unknown.yaml")
+    mine = [e for e in info.value.errors if e.found == key]
+    assert len(mine) == 1, str(info.value)
+    err = mine[0]
+    assert err.key == (dotted(path) or None) and f"unknown key '{key}'" in err.message
+    line = int(err.where.rsplit("line ", 1)[1])
+    assert key in text.splitlines()[line - 1], (line, text)
 
 
 def test_duplicate_key_in_a_rubric_names_its_line(work):
