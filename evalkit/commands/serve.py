@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .demo import DEMO
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+from ..resources import notebook_dir; NOTEBOOKS = notebook_dir()  # noqa: E702,I001  (one line: serve.py is being rewritten)
 LINKS_FILE = "judge-links.json"
 SHEET_FILE = "judge-links.html"
 
