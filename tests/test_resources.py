@@ -54,11 +54,14 @@ def test_no_module_finds_shipped_files_relative_to_the_source_tree():
 
 
 def test_the_build_ships_what_resources_look_up():
-    """setup.py copies these folders into the wheel; each must exist in the checkout."""
+    """setup.py copies these folders into the wheel; each must exist in the checkout and
+    be in the sdist too (MANIFEST.in), which `python -m build` makes the wheel from."""
     setup = (ROOT / "setup.py").read_text(encoding="utf-8")
     shipped = re.search(r"SHIPPED = \(([^)]*)\)", setup).group(1)
     patterns = re.findall(r'"([^"]+)"', shipped)
     assert {"rubrics", "notebooks"} <= set(patterns)
+    grafts = re.findall(r"^graft (\S+)$", (ROOT / "MANIFEST.in").read_text(encoding="utf-8"), re.M)
+    assert sorted(grafts) == sorted(patterns)
     for pattern in patterns:
         assert any(p.is_dir() for p in ROOT.glob(pattern)), pattern
     assert resources.demo_contest().relative_to(ROOT).as_posix().startswith("data/demo-")
