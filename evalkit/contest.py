@@ -25,13 +25,14 @@ import pandas as pd
 from ._yaml import TEXT, Located, bilingual, dotted, read_yaml, unknown_keys
 from .errors import ContestError, ScoreError, raise_all
 from .io.csvtext import read_csv_text
+from .resources import rubric_dir
 from .rubric import Rubric, load_rubric
 from .scores import completeness, totals, validate_scores
 from .text import Text
 
 PROJECT_COLUMNS = ("id", "name", "organisation", "category", "requested", "min_amount")
 JUDGE_COLUMNS = ("id", "name", "panel", "conflicts")
-RUBRICS_DIR = Path(__file__).resolve().parent.parent / "rubrics"
+RUBRICS_DIR = rubric_dir()  # the shipped rubrics, in a checkout or a wheel
 # Every key contest.yaml may hold (notation of evalkit._yaml); others are refused.
 SCHEMA = {"name": TEXT, "date": None, "rubric": None, "budget": None, "currency": None,
           "rounds": [{"id": None, "label": TEXT}]}

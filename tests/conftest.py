@@ -11,7 +11,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 RUBRICS = ROOT / "rubrics"
-REFERENCE = ROOT.parent / "shared" / "reference"
+#: published reference data the tests reproduce (tests/reference/README.md names the sources)
+REFERENCE = ROOT / "tests" / "reference"
 
 
 @pytest.fixture

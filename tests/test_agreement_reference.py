@@ -1,10 +1,9 @@
-"""evalkit.agreement against published values (/work/shared/reference/agreement).
+"""evalkit.agreement against published values (tests/reference/agreement).
 
 Every case's source is cited at its test; tolerances are the ones stated in the
 case's expected.json (half a unit in the last published digit unless stated).
 """
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,7 +12,9 @@ import pytest
 from evalkit.agreement import (brennan_prediger, cohen_kappa, fleiss_kappa, gwet_ac, icc, kendall_w,
                                krippendorff_alpha)
 
-REF = Path(__file__).resolve().parents[2] / "shared" / "reference" / "agreement"
+from conftest import REFERENCE
+
+REF = REFERENCE / "agreement"
 
 
 def case(name):

@@ -1,6 +1,6 @@
 """ek.allocate on the hand-checked knapsack cases and on the contest rules.
 
-Reference: shared/reference/allocation/knapsack_cases.json (each case verified there by
+Reference: tests/reference/allocation/knapsack_cases.json (each case verified there by
 an exact MILP and by brute force); every case must come out exactly.
 """
 import json

@@ -1,6 +1,6 @@
 """read_pabulib and the allocation rules on real pabulib instances.
 
-Expected outcomes: shared/reference/pabulib/<name>.expected.json, computed with
+Expected outcomes: tests/reference/pabulib/<name>.expected.json, computed with
 pabutools 1.2.3 (exact fractions, lexicographic tie-breaking on id strings). As the
 issue states: score = the project's total votes/points; evalkit's greedy = pabutools'
 greedy_utilitarian_welfare with Cost_Sat on approval data, greedy_density = it on

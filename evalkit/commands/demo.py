@@ -1,9 +1,9 @@
 """evalkit demo — the demo contest's validated summary (projects, judges, completeness, totals)."""
 from __future__ import annotations
 
-from pathlib import Path
+from ..resources import demo_contest
 
-DEMO = Path(__file__).resolve().parents[2] / "data" / "demo-huaihe"
+DEMO = demo_contest()  # the shipped demo contest, in a checkout or a wheel
 
 
 def register(sub):

@@ -18,9 +18,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+from ..resources import notebook_dir
 from .demo import DEMO
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOKS = notebook_dir()
 LINKS_FILE = "judge-links.json"
 SHEET_FILE = "judge-links.html"
 
@@ -188,6 +189,20 @@ def start_secretary(contest, store_path: Path, lang: str, port: int):
     return proc
 
 
+def working_folder(folder: Path) -> Path:
+    """Where the live contest's files (store, links, logs) go: the folder itself, or,
+    for a contest shipped inside the installed package, a copy in the current folder."""
+    import shutil
+    package = Path(__file__).resolve().parents[1]
+    if os.access(folder, os.W_OK) and package not in folder.resolve().parents:
+        return folder
+    dest = Path.cwd() / folder.name
+    if not dest.exists():
+        shutil.copytree(folder, dest, ignore=shutil.ignore_patterns("evalkit.db*", "backups", "judge-links*", "*.log"))
+        print(f"已复制演示大赛到 copied the contest to {dest}", flush=True)
+    return dest
+
+
 def run(args) -> int:
     import asyncio
 
@@ -196,7 +211,7 @@ def run(args) -> int:
     from ..contest import load_contest
     from ..errors import EvalkitError
     from ..live.server import MAX_MESSAGE, LiveServer
-    contest = load_contest(args.contest)
+    contest = load_contest(working_folder(Path(args.contest)))
     store_path = Path(args.store) if args.store else contest.dir / "evalkit.db"
     with contest.open_store(store_path, pin=args.pin) as store:
         tokens = judge_links(store, contest.dir)

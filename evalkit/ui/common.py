@@ -14,10 +14,10 @@ from urllib.parse import parse_qs
 import ipywidgets as w
 
 from ..numbers import parse_number  # noqa: F401  (one reading of typed numbers, re-exported)
+from ..resources import demo_contest
 from .messages import t
 
-ROOT = Path(__file__).resolve().parents[2]
-DEMO = ROOT / "data" / "demo-huaihe"
+DEMO = demo_contest()  # the shipped demo contest, in a checkout or a wheel
 
 PAGE_CSS = """
 <style>
