@@ -39,6 +39,16 @@ def root() -> Path:
                        found="neither")
 
 
+def package_dir() -> Path:
+    """The installed (or checked-out) evalkit package folder."""
+    return _PACKAGE
+
+
+def page_dir() -> Path:
+    """The venue server's static pages (evalkit/live/static, package data)."""
+    return _PACKAGE / "live" / "static"
+
+
 def rubric_dir() -> Path:
     """The folder of the shipped rubrics (YAML)."""
     return root() / "rubrics"

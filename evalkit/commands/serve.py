@@ -18,7 +18,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from ..resources import notebook_dir
+from ..resources import notebook_dir, package_dir
 from .demo import DEMO
 
 NOTEBOOKS = notebook_dir()
@@ -193,7 +193,7 @@ def working_folder(folder: Path) -> Path:
     """Where the live contest's files (store, links, logs) go: the folder itself, or,
     for a contest shipped inside the installed package, a copy in the current folder."""
     import shutil
-    package = Path(__file__).resolve().parents[1]
+    package = package_dir()
     if os.access(folder, os.W_OK) and package not in folder.resolve().parents:
         return folder
     dest = Path.cwd() / folder.name

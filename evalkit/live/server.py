@@ -21,20 +21,20 @@ import json
 import logging
 import re
 import time
-from pathlib import Path
 
 import tornado.web
 import tornado.websocket
 from tornado.ioloop import IOLoop, PeriodicCallback
 
 from ..errors import AccessError, EvalkitError, RoundLockedError
+from ..resources import page_dir
 from ..roadshow import LiveTable
 from ..store import Store
 from .limits import Limits
 from .sheet import read_sheet
 from .views import judge_hello, judge_view, screen_view
 
-STATIC = Path(__file__).with_name("static")
+STATIC = page_dir()
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,128}")
 OP_SHAPE = re.compile(r"[A-Za-z0-9_.:-]{8,80}")
 MAX_MESSAGE = 16 * 1024          # bytes of one websocket message
