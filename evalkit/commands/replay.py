@@ -19,6 +19,7 @@ def register(sub):
 def run(args) -> int:
     import pandas as pd
 
+    from ..decision import settings_text
     from ..replay import replay
     result = replay(args.store, args.contest or Path(args.store).resolve().parent, round=args.round, rule=args.rule)
     if not args.digest_only:
@@ -26,6 +27,7 @@ def run(args) -> int:
         with pd.option_context("display.width", 200, "display.max_rows", 500):
             print(f"{result.events} events, round {result.round}, ranking rule {result.method}, "
                   f"allocation rule {result.rule}")
+            print("settings / 设置: " + "; ".join(f"{k} {v}" for k, v in settings_text(result.settings)))
             print(table.to_string(index=False))
         for note in result.notes:
             print(f"note: {note}")
