@@ -84,8 +84,8 @@ def defaults(contest) -> dict:
 # --- validation ----------------------------------------------------------------
 
 def _bad(key, expected, found, where):
-    return SettingError(f"bad value for setting '{key}' / 设置值无效", where=where, key=key, expected=expected,
-                        found=found)
+    return SettingError(f"bad value for setting '{key}' / 设置值无效: expected {expected}, found {found!r}",
+                        where=where, key=key, expected=expected, found=found)
 
 
 def _parse(value):

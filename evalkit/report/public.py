@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 import re
 
+import pandas as pd
+
 from .tables import Table, judge_labels
 
 VERSIONS = ("public", "internal")
@@ -53,7 +55,8 @@ def public_tables(tables: list[Table], contest) -> list[Table]:
         frame = t.frame.drop(columns=[c for c in PRIVATE_COLUMNS.get(t.key, []) if c in t.frame.columns])
         frame = frame.copy()
         for j in range(frame.shape[1]):
-            if frame.dtypes.iloc[j] == object:
+            dtype = frame.dtypes.iloc[j]
+            if dtype == object or pd.api.types.is_string_dtype(dtype):
                 frame.iloc[:, j] = frame.iloc[:, j].map(scrub)
         formats = {scrub(c): f for c, f in t.formats.items()}
         frame.columns = [scrub(c) for c in frame.columns]
