@@ -114,7 +114,9 @@ def _number(key, value, where, *, low=None, high=None, low_open=False):
         raise _bad(key, "a number", value, where)
     x = float(value)
     if (low is not None and (x < low or (low_open and x == low))) or (high is not None and x > high):
-        span = f"{'(' if low_open else '['}{'' if low is None else low:g}, {'∞' if high is None else f'{high:g}'}]"
+        lo = "-∞" if low is None else f"{low:g}"
+        hi = "∞" if high is None else f"{high:g}"
+        span = f"{'(' if low_open else '['}{lo}, {hi}]"
         raise _bad(key, f"a number in {span}", value, where)
     return int(x) if x == int(x) and isinstance(value, (int, np.integer)) else x
 
