@@ -69,6 +69,10 @@ class AllocationError(EvalkitError):
     """An allocation problem is malformed or its constraints cannot hold together."""
 
 
+class SettingError(EvalkitError):
+    """A decision setting (contest rule, decimals, allocation) has an unknown key or a bad value."""
+
+
 def read_bytes(path, error_cls: type[EvalkitError] = EvalkitError, *, kind: str = "file") -> bytes:
     """A file's bytes, or ``error_cls`` naming the file when it cannot be read."""
     try:

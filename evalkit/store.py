@@ -691,6 +691,12 @@ class Store:
             out[key] = json.loads(value)
         return out
 
+    def set_allocation(self, **settings) -> dict:
+        """Record the decision's settings (contest rule, decimals, allocation) as one
+        event; see :func:`evalkit.decision.set_allocation`."""
+        from .decision import set_allocation
+        return set_allocation(self, **settings)
+
     # --- reading --------------------------------------------------------------
     def head_digest(self) -> str:
         """The newest event's position and hash, ``'SEQ-HASH'``: published at the lock

@@ -19,13 +19,17 @@ def register(sub):
 def run(args) -> int:
     import pandas as pd
 
+    from ..decision import settings_text
+    from ..display import format_score
     from ..replay import replay
     result = replay(args.store, args.contest or Path(args.store).resolve().parent, round=args.round, rule=args.rule)
     if not args.digest_only:
         table = result.ranking.merge(result.allocation[["project", "requested", "funded", "amount"]], on="project")
+        table["score"] = [format_score(x, result.settings["decimals"]) for x in table["score"]]
         with pd.option_context("display.width", 200, "display.max_rows", 500):
             print(f"{result.events} events, round {result.round}, ranking rule {result.method}, "
                   f"allocation rule {result.rule}")
+            print("settings / 设置: " + "; ".join(f"{k} {v}" for k, v in settings_text(result.settings)))
             print(table.to_string(index=False))
         for note in result.notes:
             print(f"note: {note}")

@@ -1,5 +1,10 @@
-"""evalkit report CONTEST --out DIR — publish the results: 公示 table, judge sheets,
-charts and audit log as xlsx, HTML and PDF (and blank 评分表 with --scoresheets)."""
+"""evalkit report CONTEST --out DIR [--public | --internal] — publish the decision:
+公示 table with the settings used and the result digest, judge sheets, charts and
+audit log as xlsx, HTML and PDF (and blank 评分表 with --scoresheets).
+
+The settings (contest rule, decimals, allocation) are the store's
+(evalkit.decision.allocation_settings), so the files show what the Allocation tab
+and ``evalkit settings`` decided and the digest ``evalkit replay`` prints."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,45 +15,50 @@ def register(sub):
     p.add_argument("contest", help="contest folder")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--formats", default="xlsx,html,pdf", help="comma-separated: xlsx,html,pdf (default all)")
-    p.add_argument("--method", default=None, help="aggregation method (default the rubric's rule)")
-    p.add_argument("--rule", default="optimal", help="allocation rule (default optimal)")
+    p.add_argument("--method", default=None, help="contest rule for this report only (default: the store's setting)")
+    p.add_argument("--rule", default=None, help="allocation rule for this report only (default: the store's setting)")
     p.add_argument("--no-allocation", action="store_true", help="rank only, no fund split")
     p.add_argument("--round", default=None, help="the round to report (default the contest's first)")
-    p.add_argument("--anonymise", action="store_true", help="show judges as 评委1, 评委2, ...")
+    version = p.add_mutually_exclusive_group()
+    version.add_argument("--public", "--anonymise", dest="version", action="store_const", const="public",
+                         help="the public version (default): judges as 评委1, 评委2, ..., no judge named / 公开版")
+    version.add_argument("--internal", dest="version", action="store_const", const="internal",
+                         help="the internal version, with the judges' names / 内部版（含评委姓名）")
     p.add_argument("--scoresheets", action="store_true", help="also write blank score sheets (评分表)")
     p.add_argument("--source", choices=("auto", "store", "csv"), default="auto",
                    help="scores from the store (evalkit.db), scores.csv, or the store when it holds scores (auto)")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, version="public")
 
 
 def contest_scores(contest, source: str = "auto"):
-    """The scores to report: the store's current view, or scores.csv."""
+    """The scores to report and the store's settings ({} without a store): the
+    store's current view, or scores.csv."""
+    from ..errors import DataError
     db = Path(contest.dir) / "evalkit.db"
-    if source == "csv" or (source == "auto" and not db.exists()):
-        return contest.scores
+    if not db.exists():
+        if source == "store":
+            raise DataError("no score store / 没有评分存储", where=str(db), key="--source", expected="evalkit.db",
+                            found="no file")
+        return contest.scores, {}
     with contest.open_store() as store:
-        scores = store.scores()
-    return scores if len(scores) or source == "store" else contest.scores
+        scores, settings = store.scores(), store.settings()
+    if source == "csv" or (source == "auto" and not len(scores)):
+        scores = contest.scores
+    return scores, settings
 
 
 def run(args) -> int:
-    from ..aggregate import rank
-    from ..allocate import allocate
     from ..contest import load_contest
-    from ..report import publish
+    from ..decision import decide, read_settings
+    from ..report import publish_decision
     contest = load_contest(args.contest)
-    scores = contest_scores(contest, args.source)
-    round_id = args.round or contest.default_round
-    if "round" in scores:
-        scores = scores[scores["round"] == round_id]
-    ranking = rank(scores, contest.rubric, method=args.method or contest.rubric.rule.method)
-    allocation = None
-    if not args.no_allocation:
-        allocation = allocate(ranking.projects.join(contest.projects.set_index("id")), budget=contest.budget,
-                              rule=args.rule, category="category")
+    scores, stored = contest_scores(contest, args.source)
+    settings = read_settings(stored, contest)
+    settings.update({k: v for k, v in (("method", args.method), ("rule", args.rule)) if v is not None})
+    d = decide(contest, scores, settings, round=args.round, with_allocation=not args.no_allocation)
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
-    written = publish(contest, ranking, allocation, args.out, formats=formats, scores=scores,
-                      anonymise=args.anonymise, scoresheets=args.scoresheets, stem=f"{contest.id}-{round_id}-report")
+    written = publish_decision(d, args.out, formats, version=args.version, scoresheets=args.scoresheets)
     for kind, path in written.items():
         print(f"{kind}: {path}")
+    print(f"digest sha256: {d.digest}")
     return 0

@@ -6,6 +6,12 @@ one self-contained HTML and an A4 PDF; printable 评分表 for paper scoring.
 >>> alloc = ek.allocate(ranking.projects.join(contest.projects.set_index("id")), contest.budget)  # doctest: +SKIP
 >>> ek.report.publish(contest, ranking, alloc, "out/")                  # doctest: +SKIP
 {'xlsx': PosixPath('out/....xlsx'), 'html': ..., 'pdf': ...}
+
+Two versions: ``version="public"`` (judges as 评委1, 评委2, …, no judge's name or
+id anywhere, no per-judge flags; ``anonymise=True`` is the same) and
+``"internal"`` (names). :func:`publish_decision` publishes an
+:class:`evalkit.decision.Decision` — what the Export tab and ``evalkit report``
+do — with the settings it used and its result digest (设置与摘要, and on the 公示).
 """
 from __future__ import annotations
 
@@ -16,6 +22,8 @@ import pandas as pd
 
 from ..errors import DataError, EvalkitError
 from . import tables as T
+from .public import VERSIONS, public_tables
+from .record import record_table
 from .scoresheet import write_scoresheets
 
 FORMATS = ("xlsx", "html", "pdf")
@@ -33,7 +41,8 @@ class Report:
     agreement: pd.DataFrame | None = None
     _charts: list | None = None
     _png: dict = field(default_factory=dict)
-    anonymise: bool = False
+    anonymise: bool = False                            # True in the public version
+    decision: object = None
 
     @property
     def title(self) -> str:
@@ -78,12 +87,25 @@ def _default_history(contest):
         return store.history()
 
 
+def _version(version, anonymise: bool) -> str:
+    if version is None:
+        return "public" if anonymise else "internal"
+    if version not in VERSIONS:
+        raise DataError("unknown report version", key="version", expected=" / ".join(VERSIONS), found=version)
+    if anonymise and version != "public":
+        raise DataError("anonymise=True is the public version", key="version", expected="public", found=version)
+    return version
+
+
 def build_report(contest, ranking, allocation=None, *, scores: pd.DataFrame | None = None,
-                 history: pd.DataFrame | None = None, anonymise: bool = False, round: str | None = None) -> Report:
-    """Assemble the report's tables: 公示, one per judge, 评分明细, 一致性, 评委诊断,
-    资金分配 (when an allocation is given) and 审计日志 (the store's events; by default
-    read from the contest's evalkit.db when it exists). Scores from several rounds
-    need ``round``: the judge sheets show one round."""
+                 history: pd.DataFrame | None = None, anonymise: bool = False, round: str | None = None,
+                 version: str | None = None, decision=None) -> Report:
+    """Assemble the report's tables: 公示, 设置与摘要 (with a ``decision``), one per
+    judge, 评分明细, 一致性, 评委诊断, 资金分配 (when an allocation is given) and 审计日志
+    (the store's events; by default read from the contest's evalkit.db when it
+    exists). Scores from several rounds need ``round``: the judge sheets show one
+    round. ``version``: "public" (default with ``anonymise=True``) or "internal"."""
+    public = _version(version, anonymise) == "public"
     scores = contest.scores if scores is None else scores
     if round is not None:
         if "round" not in scores or round not in set(scores["round"]):
@@ -99,33 +121,38 @@ def build_report(contest, ranking, allocation=None, *, scores: pd.DataFrame | No
                         key="scores", expected="a non-empty long score table", found="0 rows")
     if history is None:
         history = _default_history(contest)
-    rep = Report(contest, scores, ranking, allocation, anonymise=anonymise)
+    rep = Report(contest, scores, ranking, allocation, anonymise=public, decision=decision)
     rep.agreement = T.criterion_agreement(contest, scores)
     try:
-        rep.diagnostics = T.judge_diagnostics(contest, scores, anonymise)
+        rep.diagnostics = T.judge_diagnostics(contest, scores, public)
     except EvalkitError:
         rep.diagnostics = None      # too few complete judges: the report still goes out
     rep.tables = [T.gongshi(contest, ranking, allocation)]
-    rep.tables += T.judge_tables(contest, scores, anonymise)
+    if decision is not None:
+        rep.tables[0].note = f"结果摘要 result digest (SHA-256): {decision.digest}；所用设置见「设置与摘要」"
+        rep.tables.append(record_table(decision, "public" if public else "internal"))
+    rep.tables += T.judge_tables(contest, scores, public)
     rep.tables.append(T.breakdown(contest, scores, ranking))
     rep.tables.append(T.agreement_table(contest, scores))
     if rep.diagnostics is not None:
         rep.tables.append(T.diagnostics_table(rep.diagnostics))
     if allocation is not None:
         rep.tables.append(T.allocation_table(contest, allocation))
-    rep.tables.append(T.audit_table(contest, history, anonymise))
+    rep.tables.append(T.audit_table(contest, history, public))
+    if public:
+        rep.tables = public_tables(rep.tables, contest)
     return rep
 
 
 def publish(contest, ranking, allocation, out_dir, formats=FORMATS, *, scores: pd.DataFrame | None = None,
             history: pd.DataFrame | None = None, anonymise: bool = False, scoresheets: bool = False,
-            stem: str | None = None, round: str | None = None) -> dict:
+            stem: str | None = None, round: str | None = None, version: str | None = None, decision=None) -> dict:
     """Write the contest's results to ``out_dir``.
 
     - xlsx: sheets 公示 (rank, project, organisation, category, final score to the
       rule's decimals, amount awarded), one sheet per judge (named by the judge, or
       评委1.. with ``anonymise=True``; readable back by
-      :func:`evalkit.io.read_score_workbook` when not anonymised), 评分明细, 一致性,
+      :func:`evalkit.io.read_score_workbook` in the internal version), 评分明细, 一致性,
       评委诊断, 资金分配 (with reasons) and 审计日志;
     - html: one self-contained file, charts embedded as PNG;
     - pdf: A4 with the contest's name and date on every page and page numbers.
@@ -133,8 +160,10 @@ def publish(contest, ranking, allocation, out_dir, formats=FORMATS, *, scores: p
     ``scores`` defaults to ``contest.scores``; ``history`` to the store's audit log;
     ``round`` picks one round when the scores hold several (the ranking should be
     of the same round).
-    ``scoresheets=True`` also writes the blank 评分表 (xlsx and pdf). Returns
-    {format: path}.
+    ``scoresheets=True`` also writes the blank 评分表 (xlsx and pdf). ``version``:
+    "public" (no judge named; ``anonymise=True`` is the same) or "internal" (the
+    default). ``decision``: the Decision the tables come from (adds 设置与摘要).
+    Returns {format: path}.
     """
     bad = [f for f in formats if f not in FORMATS]
     if bad:
@@ -142,7 +171,7 @@ def publish(contest, ranking, allocation, out_dir, formats=FORMATS, *, scores: p
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     rep = build_report(contest, ranking, allocation, scores=scores, history=history, anonymise=anonymise,
-                       round=round)
+                       round=round, version=version, decision=decision)
     stem = stem or f"{contest.id}-report"
     written = {}
     if "xlsx" in formats:
@@ -162,4 +191,18 @@ def publish(contest, ranking, allocation, out_dir, formats=FORMATS, *, scores: p
     return written
 
 
-__all__ = ["publish", "build_report", "Report", "write_scoresheets", "FORMATS"]
+def publish_decision(decision, out_dir, formats=FORMATS, *, version: str = "public",
+                     history: pd.DataFrame | None = None, scoresheets: bool = False, stem: str | None = None) -> dict:
+    """Publish a :class:`evalkit.decision.Decision` (``decision(contest, store)``):
+    its contest rule, ranking, allocation and scores, the settings it used and its
+    digest. ``version``: "public" (default; no judge named) or "internal".
+    Files: ``<contest>-<round>-report`` (public) or ``...-report-internal``."""
+    version = _version(version, False)
+    c = decision.contest
+    stem = stem or f"{c.id}-{decision.round}-report" + ("" if version == "public" else "-internal")
+    return publish(c, decision.ranking, decision.allocation, out_dir, formats, scores=decision.scores,
+                   history=history, scoresheets=scoresheets, stem=stem, round=decision.round, version=version,
+                   decision=decision)
+
+
+__all__ = ["publish", "publish_decision", "build_report", "Report", "write_scoresheets", "FORMATS", "VERSIONS"]

@@ -1,95 +1,155 @@
-"""The Allocation tab: budget, rule, threshold and category limits as controls; the
-allocation table with reasons and a chart; the probability of funding (judges
-resampled, evalkit.robustness) on request."""
+"""The Allocation tab: the decision's settings as controls — the contest rule
+(method, trim, decimals) and the allocation (budget, rule, threshold, category
+shares, cap per organisation, smallest partial share, tie-break) — saved to the
+store as a setting event (evalkit.decision.set_allocation) when the secretary
+allocates, so the 公示, ``evalkit report``, ``evalkit replay`` and the screen use
+the same; the allocation table with reasons and a chart; the probability of
+funding (judges resampled, evalkit.robustness) on request."""
 from __future__ import annotations
 
 import ipywidgets as w
 
-from ..errors import EvalkitError
-from ..roadshow import live_ranking
+from ..decision import ALLOCATION_RULES, CONTEST_RULES, MAX_DECIMALS, SETTING_LABELS, allocation_settings, decide
+from ..display import format_score
+from ..errors import DataError, EvalkitError
 from .common import error_text, status
 from .consistency import figure_png
 from .messages import t
 
-RULES = ("optimal", "greedy", "greedy_stop", "greedy_density", "proportional")  # mes needs per-judge utilities
+RULES = ALLOCATION_RULES   # mes needs per-judge utilities
+#: setting -> (widget attribute, the widget's value for None)
+CONTROLS = {"method": ("method", None), "trim": ("trim", None), "decimals": ("decimals", None),
+            "budget": ("budget", None), "rule": ("rule", None), "threshold": ("threshold", 0),
+            "category_min_share": ("category_min", 0), "category_max_share": ("category_max", 1),
+            "org_cap": ("org_cap", 0), "min_fraction": ("min_fraction", 0), "tie_break": ("tie_break", "")}
 
 
 class AllocationTab:
-    """Widgets: ``budget``, ``rule``, ``threshold``, ``category_min``, ``category_max``,
-    ``min_fraction``, ``allocate_button``, ``probability_button``, ``table``, ``chart``,
-    ``status``. ``allocation`` / ``robust`` hold the last results."""
+    """Widgets: ``method``, ``trim``, ``decimals``, ``budget``, ``rule``, ``threshold``,
+    ``category_min``, ``category_max``, ``org_cap``, ``min_fraction``, ``tie_break``,
+    ``allocate_button``, ``probability_button``, ``table``, ``chart``, ``status``.
+    ``decision`` / ``allocation`` / ``robust`` hold the last results."""
 
     def __init__(self, state):
         self.state = state
         lang = state.lang
-        self.allocation = self.robust = None
+        self.decision = self.allocation = self.robust = None
         style = {"description_width": "180px"}
-        self.budget = w.FloatText(value=state.contest.budget, description=t("budget", lang), style=style)
-        self.rule = w.Dropdown(options=RULES, value="optimal", description=t("rule", lang), style=style)
-        self.threshold = w.FloatText(value=0, description=t("threshold", lang), style=style)
-        self.category_min = w.BoundedFloatText(value=0, min=0, max=1, step=0.05, description=t("category_min", lang),
+
+        def label(key):
+            return SETTING_LABELS[key].get(lang)
+        n_judges = len(state.contest.judges)
+        self.method = w.Dropdown(options=CONTEST_RULES, description=label("method"), style=style)
+        self.trim = w.BoundedIntText(min=0, max=max(0, (n_judges - 1) // 2), description=label("trim"), style=style)
+        self.decimals = w.BoundedIntText(min=0, max=MAX_DECIMALS, description=label("decimals"), style=style)
+        self.budget = w.FloatText(description=label("budget"), style=style)
+        self.rule = w.Dropdown(options=RULES, description=label("rule"), style=style)
+        self.threshold = w.FloatText(value=0, description=label("threshold"), style=style)
+        self.category_min = w.BoundedFloatText(value=0, min=0, max=1, step=0.05, description=label("category_min_share"),
                                                style=style)
-        self.category_max = w.BoundedFloatText(value=1, min=0, max=1, step=0.05, description=t("category_max", lang),
+        self.category_max = w.BoundedFloatText(value=1, min=0, max=1, step=0.05, description=label("category_max_share"),
                                                style=style)
-        self.min_fraction = w.BoundedFloatText(value=0, min=0, max=1, step=0.05, description=t("min_fraction", lang),
+        self.org_cap = w.FloatText(value=0, description=label("org_cap"), style=style)
+        self.min_fraction = w.BoundedFloatText(value=0, min=0, max=1, step=0.05, description=label("min_fraction"),
                                                style=style)
+        self.tie_break = w.Text(description=label("tie_break"), placeholder="P03, P12, …", style=style)
         self.allocate_button = w.Button(description=t("allocate", lang), button_style="primary")
         self.probability_button = w.Button(description=t("probability", lang), layout=w.Layout(width="auto"))
         self.table, self.status = w.HTML(), w.HTML()
         self.chart = w.Image(format="png", layout=w.Layout(max_width="760px"))
-        self.allocate_button.on_click(lambda _: self.run())
-        self.probability_button.on_click(lambda _: self.run(probability=True))
-        controls = [self.budget, self.rule, self.threshold, self.category_min, self.category_max, self.min_fraction]
+        self.allocate_button.on_click(lambda _: self.run(save=True))
+        self.probability_button.on_click(lambda _: self.run(probability=True, save=True))
+        controls = [getattr(self, name) for name, _ in CONTROLS.values()]
         self.widget = w.VBox(controls + [w.HBox([self.allocate_button, self.probability_button]), self.status,
                                          self.table, self.chart])
         self.widget.add_class("evalkit-allocation")
+        self._shown = {}
+        try:
+            self.load()
+        except EvalkitError as exc:          # a setting event the store cannot read: say so, show the rest
+            status(self.status, t("error", lang, text=error_text(exc)), error=True)
+            return
         self.run()
 
-    def options(self) -> dict:
-        """The controls as ``ek.allocate`` keyword arguments (0 / 1 mean no limit)."""
-        opts = dict(budget=self.budget.value, rule=self.rule.value, category="category", organisation="organisation")
-        if self.threshold.value > 0:
-            opts["threshold"] = self.threshold.value
-        if self.category_min.value > 0:
-            opts["category_min_share"] = self.category_min.value
-        if self.category_max.value < 1:
-            opts["category_max_share"] = self.category_max.value
-        if self.min_fraction.value > 0:
-            opts["min_fraction"] = self.min_fraction.value
-        return opts
+    def load(self) -> None:
+        """Show the store's settings in the controls (a per-category or per-organisation
+        table set elsewhere shows as no limit here and is kept unless changed)."""
+        settings = allocation_settings(self.state.store)
+        self._shown = {}
+        for key, (name, empty) in CONTROLS.items():
+            value = settings[key]
+            if value is None or isinstance(value, dict):
+                value = empty
+            elif isinstance(value, list):
+                value = ", ".join(value)
+            getattr(self, name).value = value
+            self._shown[key] = getattr(self, name).value
 
-    def run(self, probability: bool = False) -> None:
-        from ..allocate import allocate
+    def changes(self) -> dict:
+        """The settings whose control differs from what the store held when shown."""
+        return {key: getattr(self, name).value for key, (name, _) in CONTROLS.items()
+                if getattr(self, name).value != self._shown.get(key, self)}
+
+    def options(self) -> dict:
+        """The store's settings as ``ek.allocate`` keyword arguments."""
+        from ..decision import allocation_options
+        return allocation_options(allocation_settings(self.state.store))
+
+    def save(self) -> dict:
+        """Record the changed controls as the store's settings (one event; nothing
+        when nothing changed). Raises SettingError / AccessError."""
+        changed = self.changes()
+        if changed:
+            self.state.store.set_allocation(**changed)
+            self.load()
+        return changed
+
+    def run(self, probability: bool = False, save: bool = False) -> None:
         from ..report.charts import fund_split
         state, lang = self.state, self.state.lang
-        contest, scores = state.contest, state.round_scores()
-        ranking, waiting, _ = live_ranking(scores, contest)
-        if ranking is None:
-            status(self.status, t("no_ranking", lang))
-            return
         try:
-            opts = self.options()
-            frame = ranking.projects.join(contest.projects.set_index("id"))
-            self.allocation = allocate(frame, **opts)
-            table = self.allocation.table.copy()
-            if probability:
-                from ..robustness import robustness
-                ready = scores[scores["project"].isin(ranking.projects.index)]
-                budget, rule = opts.pop("budget"), opts.pop("rule")
-                self.robust = robustness(ready, contest.rubric, method=contest.rubric.rule.method, budget=budget,
-                                         rule=rule, projects=contest.projects[contest.projects["id"].isin(
-                                             ranking.projects.index)], n=60, seed=1, **opts)
-                table["p_funded"] = table["project"].map(self.robust.projects["p_funded"])
+            if save:
+                self.save()
+            scores = state.round_scores()
+            d = decide(state.contest, scores, allocation_settings(state.store), round=state.current()[1])
+        except DataError as exc:
+            if exc.key == "scores":          # nothing rankable yet: not an error during the show
+                status(self.status, t("no_ranking", lang))
+                return
+            status(self.status, t("error", lang, text=error_text(exc)), error=True)
+            return
         except EvalkitError as exc:
             status(self.status, t("error", lang, text=error_text(exc)), error=True)
             return
-        status(self.status, t("waiting_projects", lang, n=len(waiting)) if waiting else "")
+        self.decision, self.allocation = d, d.allocation
+        table = d.allocation.table.copy()
+        if probability:
+            from ..robustness import robustness
+            try:
+                opts = self.options()
+                budget, rule = opts.pop("budget"), opts.pop("rule")
+                ready = d.scores[d.scores["project"].isin(d.ranking.projects.index)]
+                projects = d.contest.projects[d.contest.projects["id"].isin(d.ranking.projects.index)]
+                self.robust = robustness(ready, d.contest.rubric, method=d.settings["method"], budget=budget, rule=rule,
+                                         projects=projects, n=60, seed=1, **opts)
+            except EvalkitError as exc:
+                status(self.status, t("error", lang, text=error_text(exc)), error=True)
+                return
+            table["p_funded"] = table["project"].map(self.robust.projects["p_funded"])
+        status(self.status, t("waiting_projects", lang, n=len(d.waiting)) if d.waiting else "")
         reason = "reason_en" if lang == "en" else "reason_zh"
         cols = ["rank", "project", "score", "requested", "amount", "fraction"] + (["p_funded"] if probability else []) + [reason]
-        heads = {c: t("why" if c == reason else c, lang) for c in cols}
-        shown = table[cols].round(3).rename(columns=heads)
+        shown = table[cols].astype(object)
+        decimals = d.contest.rubric.rule.decimals
+        shown["score"] = [format_score(x, decimals) for x in table["score"]]
+        for c in ("requested", "amount"):
+            shown[c] = [format_score(x, 0 if float(x).is_integer() else 2) for x in table[c]]
+        for c in ("fraction", "p_funded"):
+            if c in shown:
+                shown[c] = [format_score(x, 2) for x in table[c]]
+        shown = shown.rename(columns={c: t("why" if c == reason else c, lang) for c in cols})
         self.table.value = f'<div class="evalkit-allocation-table">{shown.to_html(index=False, escape=True)}</div>'
-        self.chart.value = figure_png(fund_split(contest, self.allocation))
+        self.chart.value = figure_png(fund_split(d.contest, d.allocation))
 
 
 def allocation_tab(state) -> AllocationTab:

@@ -1,51 +1,56 @@
-"""The Export tab: the publication files (evalkit.report.publish: Excel, HTML, PDF)
-from the store's scores, and a backup of the store."""
+"""The Export tab: the publication files (evalkit.report.publish_decision: Excel,
+HTML, PDF) of the store's decision — the scores and the settings the Allocation
+tab saved — in the public version (no judge named) or the internal one, and a
+backup of the store."""
 from __future__ import annotations
 
 from datetime import datetime
 
 import ipywidgets as w
 
-from ..errors import EvalkitError
-from ..roadshow import live_ranking
+from ..errors import DataError, EvalkitError
 from .common import error_text, status
 from .messages import t
 
 
 class ExportTab:
-    """Widgets: ``publish_button``, ``backup_button``, ``status``. ``written`` holds
-    the last {format: path}; ``backup_path`` the last backup."""
+    """Widgets: ``publish_button`` (public version), ``internal_button`` (with the
+    judges' names), ``backup_button``, ``status``. ``written`` holds the last
+    {format: path}, ``decision`` the Decision published; ``backup_path`` the last
+    backup."""
 
     def __init__(self, state, out_dir=None):
         self.state = state
         self.out_dir = out_dir or state.store.path.parent / "publication"
-        self.written, self.backup_path = {}, None
+        self.written, self.backup_path, self.decision = {}, None, None
         lang = state.lang
-        self.publish_button = w.Button(description=t("publish", lang), button_style="primary",
+        self.publish_button = w.Button(description=t("publish_public", lang), button_style="primary",
                                        layout=w.Layout(width="auto"))
+        self.internal_button = w.Button(description=t("publish_internal", lang), layout=w.Layout(width="auto"))
         self.backup_button = w.Button(description=t("backup", lang), layout=w.Layout(width="auto"))
         self.status = w.HTML()
-        self.publish_button.on_click(lambda _: self.publish())
+        self.publish_button.on_click(lambda _: self.publish(version="public"))
+        self.internal_button.on_click(lambda _: self.publish(version="internal"))
         self.backup_button.on_click(lambda _: self.backup())
-        self.widget = w.VBox([w.HBox([self.publish_button, self.backup_button]), self.status])
+        self.widget = w.VBox([w.HBox([self.publish_button, self.internal_button, self.backup_button]), self.status])
         self.widget.add_class("evalkit-export")
 
-    def publish(self, formats=("xlsx", "html", "pdf")) -> dict:
-        from .. import report
-        from ..allocate import allocate
+    def publish(self, formats=("xlsx", "html", "pdf"), version: str = "public") -> dict:
+        """Write the files of the store's decision for the round now running."""
+        from ..decision import allocation_settings, decide
+        from ..report import publish_decision
         state, lang = self.state, self.state.lang
-        contest, scores = state.contest, state.round_scores()
-        ranking, _, _ = live_ranking(scores, contest)
-        if ranking is None:
-            status(self.status, t("no_ranking", lang))
-            return {}
         try:
-            alloc = allocate(ranking.projects.join(contest.projects.set_index("id")), contest.budget)
-            self.written = report.publish(contest, ranking, alloc, self.out_dir, formats, scores=scores,
-                                          history=state.store.history())
+            d = decide(state.contest, state.round_scores(), allocation_settings(state.store), round=state.current()[1])
+            self.written = publish_decision(d, self.out_dir, formats, version=version, history=state.store.history())
+        except DataError as exc:
+            status(self.status, t("no_ranking", lang) if exc.key == "scores" else
+                   t("error", lang, text=error_text(exc)), error=exc.key != "scores")
+            return {}
         except EvalkitError as exc:
             status(self.status, t("error", lang, text=error_text(exc)), error=True)
             return {}
+        self.decision = d
         status(self.status, t("published", lang, files=", ".join(str(p) for p in self.written.values())))
         return self.written
 

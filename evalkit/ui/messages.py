@@ -91,6 +91,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "allocate": ("计算分配", "Allocate"),
     "probability": ("计算资助概率（重抽样评委）", "Probability of funding (resampling judges)"),
     "publish": ("生成公示文件", "Write the publication files"),
+    "publish_public": ("生成公示（公开版，不含评委姓名）", "Publish (public version, no judge named)"),
+    "publish_internal": ("生成内部版（含评委姓名）", "Internal version (with judges' names)"),
     "published": ("已生成：{files}", "Written: {files}"),
     "rubric": ("评分标准", "Rubric"),
     "name": ("大赛名称", "Contest name"),

@@ -9,12 +9,14 @@ import sys
 import threading
 import traceback
 
+from ..errors import EvalkitError
 from ..roadshow import LiveTable
 
 
 class AppState:
     def __init__(self, contest, store, lang: str = "zh"):
-        self.contest = contest
+        self.base_contest = contest
+        self.contest = contest        # under the store's contest-rule settings (see refresh)
         self.store = store
         self.lang = lang
         self.seq = -1
@@ -25,6 +27,7 @@ class AppState:
         self.errors: list[str] = []
         self._synced: list = []
         self._polls = 0
+        self._follow_settings()
 
     def on_change(self, fn) -> None:
         """Call ``fn(state)`` after every change of the store or of the language."""
@@ -54,6 +57,7 @@ class AppState:
         if seq == self.seq and not force:
             return False
         self.seq = seq
+        self._follow_settings()
         for fn in list(self._listeners):
             try:
                 fn(self)
@@ -61,6 +65,16 @@ class AppState:
                 self.errors.append(traceback.format_exc())
                 print(self.errors[-1], file=sys.__stderr__)
         return True
+
+    def _follow_settings(self) -> None:
+        """The contest under the store's decision settings (method, trim, decimals), so
+        the screen and the boards show the rule the Allocation tab or the CLI set."""
+        from ..decision import allocation_settings, ruled_contest
+        try:
+            self.contest = ruled_contest(self.base_contest, allocation_settings(self.store))
+        except EvalkitError:          # an unreadable setting event: keep the contest's own rule, say so
+            self.contest = self.base_contest
+            self.errors.append(traceback.format_exc())
 
     def set_lang(self, lang: str) -> None:
         self.lang = lang

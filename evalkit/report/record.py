@@ -1,0 +1,31 @@
+"""The 公示's decision record: the settings the result was computed with, the
+projects still waiting, and the result digest that ``evalkit replay`` prints for
+the same store, so anyone holding the file can check the published result."""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..decision import SETTING_LABELS, settings_text
+from ..text import Text
+from .tables import Table
+
+RULE_NAMES = {"sum": "总和", "mean": "平均", "trimmed": "去掉最高、最低分后平均", "median": "中位数"}
+
+
+def record_table(decision, version: str = "internal") -> Table:
+    """设置与结果摘要: one row per setting (label, value), the round, the waiting
+    projects, the result digest and how to check it."""
+    values = settings_text(decision.settings)
+    labels = [f"{SETTING_LABELS[k].zh} {SETTING_LABELS[k].en}" for k in SETTING_LABELS]
+    rows = list(zip(labels, [v for _, v in values]))
+    method = decision.settings["method"]
+    rows[0] = (rows[0][0], f"{RULE_NAMES.get(method, method)} ({method})")
+    rows.append(("轮次 Round", str(decision.round)))
+    if decision.waiting:
+        rows.append(("未完成评分、未排名 Not yet ranked", ", ".join(map(str, decision.waiting))))
+    rows.append(("版本 Version", "公开版 public" if version == "public" else "内部版 internal (names judges)"))
+    rows.append(("结果摘要 Result digest (SHA-256)", decision.digest))
+    df = pd.DataFrame(rows, columns=["设置项", "取值"])
+    return Table("record", "设置与摘要", Text("评审与分配设置、结果摘要", "Settings used and result digest"), df,
+                 note="用 evalkit replay evalkit.db 由评分事件日志复算，打印的摘要应与此相同 / "
+                      "evalkit replay on the store recomputes the result from its event log and prints this digest")
