@@ -26,6 +26,7 @@ import tornado.web
 import tornado.websocket
 from tornado.ioloop import IOLoop, PeriodicCallback
 
+from ..decision import allocation_settings, ruled_contest
 from ..errors import AccessError, EvalkitError, RoundLockedError
 from ..resources import page_dir
 from ..roadshow import LiveTable
@@ -115,13 +116,22 @@ class LiveServer:
         self.table.update()
         return self.table.frame()
 
+    def screen(self, scores) -> str:
+        """The screen's view under the rule the store's settings name (one decision record)."""
+        try:
+            contest = ruled_contest(self.contest, allocation_settings(self.store))
+        except EvalkitError as exc:  # an unreadable setting: the contest's own rule, and say so in the log
+            log.warning("settings: %s", exc)
+            contest = self.contest
+        return json.dumps(screen_view(self.store, scores, contest=contest), ensure_ascii=False)
+
     def _broadcast(self) -> None:
         self._pending = None
         try:
             self.seq = self.store.last_seq
             scores = self.scores()
             if self.screen_sockets:
-                message = json.dumps(screen_view(self.store, scores), ensure_ascii=False)
+                message = self.screen(scores)
                 for ws in list(self.screen_sockets):
                     ws.send_if_new(message)
             for ws in list(self.judge_sockets):
@@ -281,7 +291,7 @@ class _Socket(tornado.websocket.WebSocketHandler):
 class ScreenSocket(_Socket):
     def open(self):
         self._register(self.live.screen_sockets)
-        self.send_if_new(json.dumps(screen_view(self.live.store, self.live.scores()), ensure_ascii=False))
+        self.send_if_new(self.live.screen(self.live.scores()))
 
     def on_message(self, message):
         if not self.live.address_limits.allow(self.address):

@@ -60,12 +60,13 @@ def judge_view(store, judge: str, scores: pd.DataFrame) -> dict:
             "mine": sheets, "receipts": {p: store.receipt(judge, p, round_id) for p in sheets}}
 
 
-def screen_view(store, scores: pd.DataFrame, *, limit: int = 10) -> dict:
+def screen_view(store, scores: pd.DataFrame, *, contest=None, limit: int = 10) -> dict:
     """The big screen: the project on stage with its judges' totals as they arrive
     (numbered in order of arrival, so nobody learns who is absent), the totals the
     rule drops, "x / n scored", the result (final only when every expected sheet is
-    in), the leaderboard, and the head digest once the round is locked."""
-    contest = store.contest
+    in), the leaderboard, and the head digest once the round is locked. ``contest``:
+    the contest under the store's decision settings (default: its own rule)."""
+    contest = contest or store.contest
     dec = contest.rubric.rule.decimals
     now, round_id = store.current()
     sc = scores[scores["round"] == round_id]
