@@ -204,6 +204,7 @@ class LiveTable:
     def update(self) -> set:
         """Apply new events; returns the projects that changed."""
         ev = self.store.score_events(after=self.seq)
+        self.changed_judges = set()  # whose scores the last update changed
         if not len(ev):
             return set()
         for seq, kind, judge, project, criterion, round_id, score in ev.itertuples(index=False):
@@ -215,6 +216,7 @@ class LiveTable:
                 self._cells[key] = (self._next, float(score))
                 self._next += 1
         self.seq = int(ev["seq"].iloc[-1])
+        self.changed_judges = set(ev["judge"])
         return set(ev["project"])
 
     def _rows(self, items) -> pd.DataFrame:

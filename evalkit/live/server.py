@@ -33,7 +33,7 @@ from ..roadshow import LiveTable
 from ..store import Store
 from .limits import Limits
 from .sheet import read_sheet
-from .views import judge_hello, judge_view, screen_view
+from .views import judge_hello, judge_view, leaderboard_view, screen_view
 
 STATIC = page_dir()
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,128}")
@@ -72,7 +72,7 @@ def _build_id() -> str:
 class LiveServer:
     """The state the handlers share: the store, the live score table, the open pages."""
 
-    def __init__(self, contest, store_path, *, poll: float = 0.1, coalesce: float = 0.02):
+    def __init__(self, contest, store_path, *, poll: float = 0.1, coalesce: float = 0.02, board_delay: float = 0.25):
         self.contest = contest
         self.store = Store(store_path, contest)  # no PIN: nothing a judge's token does not allow
         self.table = LiveTable(self.store)
@@ -82,10 +82,14 @@ class LiveServer:
         self.judge_limits = Limits(rate=4.0, burst=20)
         self.address_limits = Limits(rate=40.0, burst=120)
         self.build = _build_id()
-        self.poll_interval, self.coalesce = poll, coalesce
+        self.poll_interval, self.coalesce, self.board_delay = poll, coalesce, board_delay
+        self._board_pending = None
+        self._stage = None
+        self._dirty: set = set()  # judges whose scores changed since their views were last sent
         self.seq = -1
         self._pending = None
         self._poller = None
+        self.leaderboard = None  # the last leaderboard pushed (JSON), for screens that connect later
         self.pages = {name: (STATIC / f"{name}.html").read_bytes() for name in ("judge", "screen")}
 
     # --- following the store ------------------------------------------------
@@ -114,30 +118,53 @@ class LiveServer:
 
     def scores(self):
         self.table.update()
+        self._dirty |= self.table.changed_judges
         return self.table.frame()
 
-    def screen(self, scores) -> str:
-        """The screen's view under the rule the store's settings name (one decision record)."""
+    def ruled(self):
+        """The contest under the rule the store's settings name (one decision record)."""
         try:
-            contest = ruled_contest(self.contest, allocation_settings(self.store))
+            return ruled_contest(self.contest, allocation_settings(self.store))
         except EvalkitError as exc:  # an unreadable setting: the contest's own rule, and say so in the log
             log.warning("settings: %s", exc)
-            contest = self.contest
-        return json.dumps(screen_view(self.store, scores, contest=contest), ensure_ascii=False)
+            return self.contest
 
     def _broadcast(self) -> None:
+        """Push what changed: the stage first (the hall sees a score at once), then
+        every judge's own view, then the leaderboard (a full ranking: the slow part)."""
         self._pending = None
         try:
             self.seq = self.store.last_seq
             scores = self.scores()
+            contest = self.ruled()
             if self.screen_sockets:
-                message = self.screen(scores)
+                message = json.dumps(screen_view(self.store, scores, contest=contest), ensure_ascii=False)
                 for ws in list(self.screen_sockets):
                     ws.send_if_new(message)
+            # a judge's view changes with the stage (project, round, lock, what has pitched) or their own scores
+            now, round_id = self.store.current()
+            stage = (now, round_id, self.store.is_locked(round_id), len(self.store.pitched(round_id)))
+            everyone = stage != self._stage
+            self._stage = stage
+            dirty, self._dirty = self._dirty, set()
             for ws in list(self.judge_sockets):
-                ws.send_if_new(json.dumps(judge_view(self.store, ws.judge, scores), ensure_ascii=False))
+                if everyone or ws.judge in dirty or ws.last_sent is None:
+                    ws.send_if_new(json.dumps(judge_view(self.store, ws.judge, scores), ensure_ascii=False))
+            if self.screen_sockets and self._board_pending is None:
+                # a burst of sheets costs one ranking, after the stage and the phones are answered
+                self._board_pending = IOLoop.current().call_later(self.board_delay, self._push_leaderboard)
         except Exception:  # one bad push must not stop the server following the store
             log.exception("broadcast failed")
+
+    def _push_leaderboard(self) -> None:
+        self._board_pending = None
+        try:
+            self.leaderboard = json.dumps(leaderboard_view(self.store, self.scores(), contest=self.ruled()),
+                                          ensure_ascii=False)
+            for ws in list(self.screen_sockets):
+                ws.send_board(self.leaderboard)
+        except Exception:
+            log.exception("leaderboard failed")
 
     # --- the application -------------------------------------------------------
     def app(self) -> tornado.web.Application:
@@ -289,9 +316,20 @@ class _Socket(tornado.websocket.WebSocketHandler):
 
 
 class ScreenSocket(_Socket):
+    last_board = None
+
     def open(self):
         self._register(self.live.screen_sockets)
-        self.send_if_new(self.live.screen(self.live.scores()))
+        live = self.live
+        scores, contest = live.scores(), live.ruled()
+        self.send_if_new(json.dumps(screen_view(live.store, scores, contest=contest), ensure_ascii=False))
+        self.send_board(live.leaderboard or json.dumps(leaderboard_view(live.store, scores, contest=contest),
+                                                       ensure_ascii=False))
+
+    def send_board(self, text: str) -> None:
+        if text != self.last_board:
+            self.last_board = text
+            self.send(text)
 
     def on_message(self, message):
         if not self.live.address_limits.allow(self.address):

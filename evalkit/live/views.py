@@ -60,12 +60,13 @@ def judge_view(store, judge: str, scores: pd.DataFrame) -> dict:
             "mine": sheets, "receipts": {p: store.receipt(judge, p, round_id) for p in sheets}}
 
 
-def screen_view(store, scores: pd.DataFrame, *, contest=None, limit: int = 10) -> dict:
-    """The big screen: the project on stage with its judges' totals as they arrive
-    (numbered in order of arrival, so nobody learns who is absent), the totals the
-    rule drops, "x / n scored", the result (final only when every expected sheet is
-    in), the leaderboard, and the head digest once the round is locked. ``contest``:
-    the contest under the store's decision settings (default: its own rule)."""
+def screen_view(store, scores: pd.DataFrame, *, contest=None) -> dict:
+    """The big screen's stage: the project on stage with its judges' totals as they
+    arrive (numbered in order of arrival, so nobody learns who is absent), the totals
+    the rule drops, "x / n scored", the result (final only when every expected sheet
+    is in), and the head digest once the round is locked. ``contest``: the contest
+    under the store's decision settings (default: its own rule). The leaderboard is
+    :func:`leaderboard_view` (slower: pushed after the stage)."""
     contest = contest or store.contest
     dec = contest.rubric.rule.decimals
     now, round_id = store.current()
@@ -81,15 +82,23 @@ def screen_view(store, scores: pd.DataFrame, *, contest=None, limit: int = 10) -
                             "dropped": bool(rows.loc[j, "dropped"])} for i, j in enumerate(arrival)],
                     result=format_score(board.result, dec), final=len(arrival) >= expected > 0,
                     rule=contest.rubric.rule.method)
-    ranking, waiting, _ = live_ranking(sc, contest)
+    view["locked"] = store.is_locked(round_id)
+    if view["locked"]:
+        view["digest"] = store.head_digest()
+    return view
+
+
+def leaderboard_view(store, scores: pd.DataFrame, *, contest=None, limit: int = 10) -> dict:
+    """The leaderboard of the round now running under the contest's rule: the projects
+    with enough complete sheets, ranked by :func:`evalkit.roadshow.live_ranking`."""
+    contest = contest or store.contest
+    dec = contest.rubric.rule.decimals
+    round_id = store.current()[1]
+    ranking, waiting, _ = live_ranking(scores[scores["round"] == round_id], contest)
     table = []
     if ranking is not None:
         for pid, r in ranking.projects.head(limit).iterrows():
             table.append({"project": pid, "label": project_text(contest, pid),
                           "rank": "" if pd.isna(r["rank"]) else int(r["rank"]), "tied": bool(r.get("tied", False)),
                           "excluded": bool(r.get("excluded", "")), "score": format_score(r["score"], dec)})
-    view["leaderboard"] = table
-    view["locked"] = store.is_locked(round_id)
-    if view["locked"]:
-        view["digest"] = store.head_digest()
-    return view
+    return {"t": "leaderboard", "rows": table, "waiting": len(waiting)}

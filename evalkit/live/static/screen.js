@@ -11,13 +11,15 @@
     board: ["排行榜", "Leaderboard"], rank: ["名次", "Rank"], project: ["项目", "Project"], score: ["得分", "Score"],
     tied: ["并列", "tied"], locked: ["评分已锁定 · 结果摘要（可核验）", "Scores locked · result digest (verifiable)"]
   };
-  var L = EK.lang(), view = null;
+  var L = EK.lang(), view = null, board = {rows: []};
   function w(key, f) { var s = W[key][L === "en" ? 1 : 0]; for (var k in (f || {})) s = s.split("{" + k + "}").join(f[k]); return s; }
   var $ = function (sel) { return document.querySelector(sel); };
   EK.connect("/ws/screen", {
     open: function () {},
     status: function (up) { var b = $(".evalkit-conn"); b.hidden = up; b.textContent = EK.word("offline", L); },
-    message: function (m) { if (m.t === "screen") { view = m; render(); } }
+    message: function (m) {
+      if (m.t === "screen") { view = m; render(); } else if (m.t === "leaderboard") { board = m; render(); }
+    }
   });
   function render() {
     if (!view) return;
@@ -40,12 +42,12 @@
     res.textContent = has ? view.result : "";
     res.classList.toggle("evalkit-final", !!view.final);
     var lb = $(".evalkit-leaderboard"); lb.textContent = "";
-    if (view.leaderboard.length) {
+    if (board.rows.length) {
       lb.appendChild(EK.el("h2", null, w("board")));
       var t = EK.el("table"), head = EK.el("tr");
       [w("rank"), w("project"), w("score")].forEach(function (h) { head.appendChild(EK.el("th", null, h)); });
       t.appendChild(head);
-      view.leaderboard.forEach(function (r) {
+      board.rows.forEach(function (r) {
         var tr = EK.el("tr"); tr.dataset.project = r.project;
         tr.appendChild(EK.el("td", null, String(r.rank) + (r.tied ? " " + w("tied") : "")));
         tr.appendChild(EK.el("td", null, EK.tr(r.label, L)));
