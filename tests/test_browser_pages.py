@@ -74,6 +74,12 @@ def test_phone_reads_numbers_like_the_server_and_pages_at_three_sizes(venue):
         p.goto(links["screen"] + "?lang=en")
         expect(p.locator(".evalkit-progress")).to_contain_text("3 of 6 judges")
         expect(p.locator(".evalkit-screen-score.evalkit-dropped")).to_have_count(2)
+        with contest.open_store() as store:  # at the lock the screen shows the head digest, as text and QR
+            store.lock()
+            digest = store.head_digest()
+        expect(p.locator(".evalkit-digest")).to_contain_text(digest)
+        expect(p.locator("img.evalkit-digest-qr")).to_be_visible()
+        p.screenshot(path=str(ARTIFACTS / "venue-screen-locked-1920.png"))
         browser.close()
 
 

@@ -84,7 +84,9 @@ def screen_view(store, scores: pd.DataFrame, *, contest=None) -> dict:
                     rule=contest.rubric.rule.method)
     view["locked"] = store.is_locked(round_id)
     if view["locked"]:
+        import segno  # the digest as a QR code too, so the hall can photograph it
         view["digest"] = store.head_digest()
+        view["digest_qr"] = segno.make(view["digest"], error="m").svg_data_uri(scale=4)
     return view
 
 

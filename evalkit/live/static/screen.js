@@ -59,6 +59,9 @@
     var dg = $(".evalkit-digest");
     dg.hidden = !view.locked;
     dg.textContent = view.locked ? w("locked") + "：" + view.digest : "";
+    if (view.locked && /^data:image\/svg\+xml/.test(view.digest_qr || "")) {
+      var img = EK.el("img", "evalkit-digest-qr"); img.src = view.digest_qr; img.alt = view.digest; dg.appendChild(img);
+    }
   }
   $(".evalkit-lang").addEventListener("click", function () { L = L === "en" ? "zh" : "en"; EK.setLang(L); render(); });
 })();
