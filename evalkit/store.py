@@ -678,6 +678,11 @@ class Store:
         rows = self._read("SELECT project, round FROM events WHERE kind='current' ORDER BY seq DESC LIMIT 1")
         return (rows[0][0], rows[0][1]) if rows else (None, self.contest.default_round)
 
+    def pitching_since(self) -> str | None:
+        """When the project now on stage was called (UTC ISO time; None before the first)."""
+        rows = self._read("SELECT ts FROM events WHERE kind='current' ORDER BY seq DESC LIMIT 1")
+        return rows[0][0] if rows else None
+
     def setting(self, key: str, value) -> dict:
         """Record a setting (e.g. the allocation rule); settings are events too."""
         self._require_secretary("changing settings")

@@ -129,3 +129,22 @@ def test_markup_in_data_files_is_shown_as_text_on_every_page(tmp_path):
         assert PAYLOAD not in sheet and "&lt;img src=x" in sheet          # the QR sheet escapes names too
     finally:
         stop_serve(proc)
+
+
+def test_screen_title_card_then_the_pitch_timer(venue):
+    from playwright.sync_api import expect, sync_playwright
+    folder, links, _ = venue
+    contest = ek.load_contest(folder)
+    with sync_playwright() as pw:
+        browser = _browser(pw)
+        page = browser.new_page(viewport={"width": 1920, "height": 1080})
+        page.goto(links["screen"])
+        expect(page.locator(".evalkit-title")).to_have_text(contest.name.zh)      # before the first pitch
+        expect(page.locator(".evalkit-title")).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "venue-screen-title-1920.png"))
+        with contest.open_store() as store:
+            store.set_current("P02")
+        expect(page.locator(".evalkit-now")).to_have_attribute("data-project", "P02")
+        expect(page.locator(".evalkit-title")).to_be_hidden()
+        expect(page.locator(".evalkit-timer")).to_have_text(__import__("re").compile(r"^0:0\d$"))
+        browser.close()

@@ -7,6 +7,8 @@ texts into the DOM as text, never as markup, so data cannot run as code.
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pandas as pd
 
 from ..display import format_score
@@ -71,13 +73,16 @@ def screen_view(store, scores: pd.DataFrame, *, contest=None) -> dict:
     dec = contest.rubric.rule.decimals
     now, round_id = store.current()
     sc = scores[scores["round"] == round_id]
-    view: dict = {"t": "screen", "contest": both(contest.name), "round": round_id, "now": None}
+    view: dict = {"t": "screen", "contest": both(contest.name), "round": round_id, "now": None,
+                  "round_label": both(next((r.label for r in contest.rounds if r.id == round_id), round_id)),
+                  "server_time": datetime.now(timezone.utc).isoformat()}
     if now is not None:
         board = project_board(sc, contest, now)
         rows = board.rows[board.rows["complete"]].set_index("judge")
         arrival = [j for j in dict.fromkeys(sc.loc[sc["project"] == now, "judge"]) if j in rows.index]
         expected = int((~board.rows["conflict"]).sum())
         view.update(now=now, label=project_text(contest, now), scored=len(arrival), expected=expected,
+                    since=store.pitching_since(),
                     boxes=[{"n": i + 1, "total": format_score(rows.loc[j, "total"], dec),
                             "dropped": bool(rows.loc[j, "dropped"])} for i, j in enumerate(arrival)],
                     result=format_score(board.result, dec), final=len(arrival) >= expected > 0,

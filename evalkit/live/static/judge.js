@@ -105,7 +105,7 @@
     var now = $(".evalkit-now");
     var p = project(viewing);
     now.dataset.project = viewing || "";
-    now.textContent = !viewing ? w("waiting") : (viewing === state.now ? w("now") : w("viewing")) + "：" + EK.tr(p.label, L);
+    now.textContent = !viewing ? w("waiting") : (viewing === state.now ? w("now") : w("viewing")) + EK.colon(L) + EK.tr(p.label, L);
     var moved = $(".evalkit-moved");
     moved.hidden = !(state.now && viewing && state.now !== viewing);
     if (!moved.hidden) {
@@ -157,7 +157,7 @@
       row.appendChild(EK.el("div", "evalkit-cell-msg"));
       if (c.levels.length) {
         var det = EK.el("details", "evalkit-levels"); det.appendChild(EK.el("summary", null, w("levels")));
-        c.levels.forEach(function (d) { det.appendChild(EK.el("div", "evalkit-level", d.range + "：" + EK.tr(d.text, L))); });
+        c.levels.forEach(function (d) { det.appendChild(EK.el("div", "evalkit-level", d.range + EK.colon(L) + EK.tr(d.text, L))); });
         row.appendChild(det);
       }
       form.appendChild(row);
@@ -195,7 +195,7 @@
     var keys = Object.keys(receipts).filter(function (p) { return project(p); });
     if (!keys.length) return;
     box.appendChild(EK.el("div", "evalkit-receipts-title", w("receipts")));
-    keys.forEach(function (p) { box.appendChild(EK.el("div", "evalkit-receipt", EK.tr(project(p).label, L) + "：" + receipts[p])); });
+    keys.forEach(function (p) { box.appendChild(EK.el("div", "evalkit-receipt", EK.tr(project(p).label, L) + EK.colon(L) + receipts[p])); });
   }
 
   $(".evalkit-submit").addEventListener("click", function () {

@@ -72,11 +72,12 @@ var EK = (function () {
     bad_link: ["链接无效或已更换，请向评审秘书索取新链接", "This link is not valid (any more): ask the secretary"],
     lang: ["English", "中文"]
   };
+  function colon(l) { return l === "en" ? ": " : "："; }
   function word(key, l) { var w = WORDS[key]; return l === "en" ? w[1] : w[0]; }
   function halfUp(x, d) {
     var f = Math.pow(10, d);
     return (Math.round(x * f + (x >= 0 ? 1e-9 : -1e-9)) / f).toFixed(d);
   }
   return {readNumber: readNumber, lang: lang, setLang: setLang, tr: tr, el: el, randomId: randomId,
-          connect: connect, word: word, halfUp: halfUp};
+          connect: connect, word: word, halfUp: halfUp, colon: colon};
 })();
