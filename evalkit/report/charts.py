@@ -85,11 +85,16 @@ def _rule_label(rubric) -> str:
             "trimmed": f"去掉最高、最低分各 {r.trim} 个后平均"}.get(r.method, r.method)
 
 
+#: the severity chart's axis: the positive side is harsh (see :func:`judge_severity`)
+SEVERITY_AXIS = "宽严度（分，正为偏严、负为偏宽）severity (points; + harsh, − lenient)"
+
+
 def judge_severity(diag: pd.DataFrame) -> Figure:
-    """Each judge's severity (mean difference from the other judges' totals) with a
-    95 % interval (± 1.96 standard errors); negative is harsh, positive lenient.
-    ``diag`` is :func:`evalkit.agreement.judges`' frame; an optional ``label``
-    column names the judges on the axis (default: their ids)."""
+    """Each judge's severity (how many points below the other judges' totals, on
+    average) with a 95 % interval (± 1.96 standard errors); positive is harsh (偏严),
+    negative lenient (偏宽), the sign every evalkit severity uses. ``diag`` is
+    :func:`evalkit.agreement.judges`' frame; an optional ``label`` column names the
+    judges on the axis (default: their ids)."""
     d = diag.sort_values("severity", kind="stable")
     fig = _figure(7.0, max(2.8, 0.4 * len(d) + 1.3))
     ax = fig.add_subplot()
@@ -100,7 +105,7 @@ def judge_severity(diag: pd.DataFrame) -> Figure:
     ax.scatter(d["severity"], yy, c=colors, zorder=3)
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(yy, d["label"] if "label" in d else d["judge"])
-    ax.set_xlabel("宽严度（分，负为偏严、正为偏宽）severity")
+    ax.set_xlabel(SEVERITY_AXIS)
     ax.set_title("评委宽严度及 95% 区间", fontsize=11)
     ax.grid(axis="x", alpha=0.3)
     return fig
