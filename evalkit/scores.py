@@ -134,16 +134,20 @@ def validate_scores(scores: pd.DataFrame, rubric: Rubric, contest: "Contest | No
 
 
 def totals(scores: pd.DataFrame, rubric: Rubric, *, judge: str = "judge", project: str = "project",
-           criterion: str = "criterion", value: str = "score", complete: bool = True) -> pd.DataFrame:
-    """Each judge's weighted total per project.
+           criterion: str = "criterion", value: str = "score", complete: bool = True,
+           by: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Each judge's weighted total per project: the one implementation of the rubric
+    total (the live pages, ``rank``, the reports and ``evalkit.research`` all call it).
 
     ``total = sum_c weight_c * (score_c - min_c) / (max_c - min_c)``, weights summing
     to 100 (DESIGN.md). Only the rubric's criteria count; veto and bonus rows are
     ignored here. With ``complete=True`` (default) a (judge, project) pair missing
     any criterion gets no total; otherwise the partial sum is returned with a
-    ``n_criteria`` column. Extra grouping columns ``round`` and ``panel`` are kept.
+    ``n_criteria`` column. ``by``: the grouping columns beside judge and project
+    (default: ``round`` and ``panel`` where present; research passes its ``contest``
+    column), kept in the result.
 
-    Returns a frame with columns judge, project, total (and round, panel where present).
+    Returns a frame with columns judge, project, total (and the ``by`` columns).
 
     Example
     -------
@@ -160,7 +164,7 @@ def totals(scores: pd.DataFrame, rubric: Rubric, *, judge: str = "judge", projec
     lo, hi, w = params.T
     df = scores if len(rows) == len(scores) else scores.take(rows)
     points = w * (pd.to_numeric(df[value], errors="coerce").to_numpy(float) - lo) / (hi - lo)
-    extra = [c for c in ("round", "panel") if c in df.columns and c not in (judge, project)]
+    extra = [c for c in (("round", "panel") if by is None else by) if c in df.columns and c not in (judge, project)]
     keys = [judge, project] + extra
     group, first = group_codes([df[k] for k in keys])
     # pandas' own grouped kernels on integer codes: the same (compensated) sums as a
@@ -178,13 +182,18 @@ def totals(scores: pd.DataFrame, rubric: Rubric, *, judge: str = "judge", projec
 def group_codes(columns) -> tuple[np.ndarray, np.ndarray]:
     """Dense integer codes of the rows' key tuples, numbered in sorted key order
     (missing values last), as ``groupby(keys, sort=True, dropna=False)`` orders its
-    groups; and the first row of each group. Keys are combined pairwise so the codes
-    never overflow."""
+    groups; and the first row of each group. Keys are combined in mixed radix,
+    renumbered densely only when the next column could overflow the codes."""
     n = len(columns[0]) if columns else 0
     group = np.zeros(n, np.int64)
+    size = 1
     for col in columns:
         c, u = pd.factorize(col, sort=True, use_na_sentinel=False)
-        group, _ = pd.factorize(group * len(u) + c, sort=True)
+        if size * max(len(u), 1) >= 2 ** 62:
+            group, uniq = pd.factorize(group, sort=True)
+            size = len(uniq)
+        group, size = group * len(u) + c, size * max(len(u), 1)
+    group, _ = pd.factorize(group, sort=True)
     first = np.full(group.max() + 1 if n else 0, n, np.int64)
     np.minimum.at(first, group, np.arange(n))
     return group, first

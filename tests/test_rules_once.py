@@ -90,3 +90,21 @@ def test_the_mask_per_panel_and_short_projects():
     panels = tot.assign(panel=["x", "x", "x", "y", "y", "y", "y"])
     # x: A, B, C (70, 70, 80); y: D, E on p (90, 90) too few; q: F, G too few
     assert dropped_mask(panels, "trimmed", 1, sides=True).tolist() == [-1, 0, 1, 0, 0, 0, 0]
+
+
+# ---------------------------------------------------------------------------
+# the weighted total
+
+def test_research_totals_are_the_rubric_totals_to_the_bit():
+    from evalkit.research import simulate_contests
+    from evalkit.research._common import judge_totals
+    cs, _ = simulate_contests(2, 2, seed=4)
+    s = cs.scores.copy()
+    first = s.index[0]
+    s = s.drop(index=first)                              # one incomplete sheet: no total anywhere
+    mine = judge_totals(s, cs.rubric).set_index(["contest", "judge", "project"])["total"].sort_index()
+    want = pd.concat({cid: ek.totals(g, cs.rubric).set_index(["judge", "project"])["total"]
+                      for cid, g in s.groupby("contest")}, names=["contest"]).sort_index()
+    assert mine.index.equals(want.index) and (mine.to_numpy() == want.to_numpy()).all()
+    gone = tuple(cs.scores.loc[first, ["contest", "judge", "project"]])
+    assert gone not in mine.index and len(mine) == len(judge_totals(cs.scores, cs.rubric)) - 1
