@@ -108,3 +108,85 @@ def test_research_totals_are_the_rubric_totals_to_the_bit():
     assert mine.index.equals(want.index) and (mine.to_numpy() == want.to_numpy()).all()
     gone = tuple(cs.scores.loc[first, ["contest", "judge", "project"]])
     assert gone not in mine.index and len(mine) == len(judge_totals(cs.scores, cs.rubric)) - 1
+
+
+# ---------------------------------------------------------------------------
+# per-score validation: one function (scores.check_entry), one error class, one message
+
+BAD_ENTRIES = [("J3", "P03", "need", 5, "judge", "judge 'J3' has a conflict of interest with project 'P03' (回避)"),
+               ("J3", "P01", "need", 5, "judge", "judge 'J3' has a conflict of interest with project 'P01' (回避)"),
+               ("J1", "P01", "need", 99, "score", "99 is above the maximum 15 of 需求分析"),
+               ("J1", "P01", "need", 7.25, "score", "7.25 has more than 1 decimal(s) allowed for 需求分析"),
+               ("J1", "P01", "nosuch", 5, "criterion", "unknown criterion 'nosuch'")]
+
+
+def _errors_everywhere(tmp_path, judge, project, criterion, score):
+    """The ScoreError each entry path raises for one bad entry."""
+    import openpyxl
+    from evalkit.errors import ScoreError
+    from evalkit.scores import check_entry
+    c = ek.load_contest("data/demo-huaihe")
+    out = {}
+
+    def catch(name, fn):
+        with pytest.raises(ScoreError) as info:
+            fn()
+        out[name] = info.value
+
+    catch("check_entry", lambda: check_entry(c, judge, project, criterion, score, "here"))
+    frame = pd.DataFrame([{"judge": judge, "project": project, "criterion": criterion, "score": score}])
+    catch("validate_scores", lambda: ek.validate_scores(frame, c.rubric, c))
+    csv = tmp_path / "scores.csv"
+    csv.write_text(f"judge,project,criterion,score\n{judge},{project},{criterion},{score}\n", "utf-8")
+    catch("scores.csv", lambda: __import__("evalkit.contest").contest.read_scores_csv(csv, c))
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "汇总录入"
+    ws.append(["评委", "项目", "指标", "分数"])
+    ws.append([judge, project, criterion, score])
+    wb.save(tmp_path / "s.xlsx")
+    if criterion in c.rubric.criterion_ids:     # the Excel reader maps criterion names itself first
+        catch("excel", lambda: ek.io.read_score_workbook(tmp_path / "s.xlsx", c))
+    store = c.open_store(tmp_path / "s.db")
+    try:
+        catch("store.record", lambda: store.record(judge, project, criterion, score))
+        catch("store.import_scores", lambda: store.import_scores(frame))
+        session = store.judge_session(store.judge_tokens()[judge])
+        catch("judge page", lambda: session.record(project, criterion, score))
+        assert store.scores().empty                                   # nothing written anywhere
+    finally:
+        store.close()
+    return out
+
+
+@pytest.mark.parametrize("judge, project, criterion, score, key, message", BAD_ENTRIES,
+                         ids=["conflict", "conflict by organisation", "above max", "decimals", "unknown criterion"])
+def test_every_entry_path_refuses_with_the_same_error(tmp_path, judge, project, criterion, score, key, message):
+    from evalkit.errors import ScoreError
+    errors = _errors_everywhere(tmp_path, judge, project, criterion, score)
+    assert len(errors) >= 6
+    for name, exc in errors.items():
+        assert type(exc) is ScoreError, name
+        assert exc.message.split(" (and ")[0] == message, (name, exc.message)
+        assert exc.key == key, name
+
+
+def test_unknown_judge_and_project_read_the_same_from_a_file_and_the_store(tmp_path):
+    from evalkit.errors import ScoreError
+    c = ek.load_contest("data/demo-huaihe")
+    frame = pd.DataFrame([{"judge": "J9", "project": "P01", "criterion": "need", "score": 5},
+                          {"judge": "J1", "project": "P99", "criterion": "need", "score": 5}])
+    with pytest.raises(ScoreError) as info:
+        ek.validate_scores(frame, c.rubric, c)
+    from_file = [e.message for e in info.value.errors]
+    store = c.open_store(tmp_path / "s.db")
+    try:
+        from_store = []
+        for r in frame.itertuples():
+            with pytest.raises(ScoreError) as one:
+                store.record(r.judge, r.project, r.criterion, r.score)
+            from_store.append(one.value.message)
+    finally:
+        store.close()
+    assert from_file[0].startswith("unknown judge 'J9' / 未知评委") and from_file[1] == "unknown project 'P99' / 未知项目"
+    assert [m.split(" (and ")[0] for m in from_file] == from_store
