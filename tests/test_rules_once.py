@@ -190,3 +190,38 @@ def test_unknown_judge_and_project_read_the_same_from_a_file_and_the_store(tmp_p
         store.close()
     assert from_file[0].startswith("unknown judge 'J9' / 未知评委") and from_file[1] == "unknown project 'P99' / 未知项目"
     assert [m.split(" (and ")[0] for m in from_file] == from_store
+
+
+# ---------------------------------------------------------------------------
+# 'fund in rank order until one does not fit': compare calls allocate's greedy_stop
+
+@pytest.mark.parametrize("budget", [60_000, 130_000, 260_000])
+def test_compare_funds_what_allocate_greedy_stop_funds(budget):
+    c = ek.load_contest("data/demo-huaihe")
+    first = ek.rank(c.scores, c.rubric, method="trimmed").projects.index[0]
+    # the panel's chair vetoes the best project: no surface may fund it
+    veto = pd.DataFrame([{"judge": "J1", "project": first, "criterion": "compliance", "score": 1.0}])
+    scores = pd.concat([c.scores, veto], ignore_index=True)
+    methods = ["trimmed", "additive", "median"]
+    table = ek.compare(scores, c.rubric, methods=methods, budget=budget, projects=c.projects)
+    for m in methods:
+        r = ek.rank(scores, c.rubric, method=m)
+        assert r.projects.loc[first, "excluded"]
+        alloc = ek.allocate(r.projects.join(c.projects.set_index("id")), budget, rule="greedy_stop",
+                            compare_optimal=False)
+        assert set(table.index[table[f"funded_{m}"]]) == set(alloc.funded), m
+        assert not table.loc[first, f"funded_{m}"]
+        assert 0 < len(alloc.funded) < len(c.projects)
+
+
+def test_compare_breaks_score_ties_as_allocate_does():
+    # A and B tie on 80: allocate's greedy_stop takes the lower request first (B fits),
+    # where a plain walk down the ranking's order stopped at A and funded nothing
+    totals = pd.DataFrame({"judge": ["J1", "J2", "J1", "J2", "J1", "J2"], "project": ["A", "A", "B", "B", "C", "C"],
+                           "score": [80.0, 80.0, 80.0, 80.0, 50.0, 50.0]})
+    projects = pd.DataFrame({"id": ["A", "B", "C"], "requested": [60.0, 40.0, 5.0]})
+    table = ek.compare(totals, None, methods=["mean"], budget=50, projects=projects)
+    r = ek.rank(totals, method="mean")
+    alloc = ek.allocate(r.projects.join(projects.set_index("id")), 50, rule="greedy_stop", compare_optimal=False)
+    assert alloc.funded == ["B"]
+    assert list(table.index[table["funded_mean"]]) == ["B"]
