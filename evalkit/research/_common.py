@@ -62,8 +62,13 @@ def judge_totals(scores: pd.DataFrame, rubric=None, *, contest: str | None = "co
         ckey = contest or "_contest"
         out = rubric_totals(scores if contest else scores.assign(_contest=""), rubric, judge=judge, project=project,
                             criterion=criterion, value=value, by=(ckey,))
-        return pd.DataFrame({"contest": out[ckey].astype(str).to_numpy(), "judge": out["judge"].astype(str).to_numpy(),
-                             "project": out["project"].astype(str).to_numpy(), "total": out["total"].to_numpy()})
+        # rows by contest, judge, project in order of first appearance (what the bootstraps draw from)
+        order = np.lexsort((pid.get_indexer(out["project"]), jid.get_indexer(out["judge"]),
+                            cid.get_indexer(out[ckey])))
+        return pd.DataFrame({"contest": out[ckey].astype(str).to_numpy()[order],
+                             "judge": out["judge"].astype(str).to_numpy()[order],
+                             "project": out["project"].astype(str).to_numpy()[order],
+                             "total": out["total"].to_numpy()[order]})
     key = (cc.astype(np.int64) * len(jid) + jc) * len(pid) + pc
     kc, keys = pd.factorize(key, sort=True)
     count = np.bincount(kc, minlength=len(keys))
