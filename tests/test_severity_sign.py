@@ -69,3 +69,12 @@ def test_flags_chart_table_and_tab_say_harsh_for_positive():
 def test_the_consistency_tab_says_which_sign_is_harsh(lang, words):
     from evalkit.ui.messages import t
     assert words in t("severity_note", lang)
+
+
+def test_the_report_table_says_positive_is_harsh():
+    from evalkit.report.tables import diagnostics_table, judge_diagnostics
+    c = ek.load_contest("data/demo-huaihe")
+    table = diagnostics_table(judge_diagnostics(c, c.scores))
+    assert "正值偏严" in table.note and "正值偏宽" not in table.note
+    sev = table.frame.set_index("评委")["宽严度"]
+    assert sev.loc["陈明"] > 0 and sev.idxmax() == "陈明"            # J5, the demo's harshest judge
