@@ -53,21 +53,13 @@ class Board:
     kept: int
 
 
-def _dropped(x: np.ndarray, method: str, trim: int) -> np.ndarray:
-    """Which totals the rule drops. Equal totals are interchangeable; the earlier
-    judge in contest order is dropped first among equal lowest ones, the later
-    among equal highest ones (the same positions evalkit.aggregate keeps)."""
-    n = len(x)
-    drop = np.zeros(n, bool)
-    order = np.argsort(x, kind="stable")
-    if method == "trimmed" and n >= 2 * trim + 1:
-        drop[order[:trim]] = True
-        drop[order[n - trim:]] = True
-    elif method == "median" and n >= 3:
-        keep = order[(n - 1) // 2: n // 2 + 1]
-        drop[:] = True
-        drop[keep] = False
-    return drop
+def _dropped(rows: pd.DataFrame, method: str, trim: int) -> np.ndarray:
+    """Which of one panel's complete totals (``rows``: judge, total) the rule drops:
+    :func:`evalkit.aggregate.rules.dropped_mask`, the one rule every surface uses
+    (equal totals go by judge id)."""
+    from .aggregate.rules import dropped_mask
+    return dropped_mask(pd.DataFrame({"judge": rows["judge"].to_numpy(), "project": "",
+                                      "total": rows["total"].to_numpy(float)}), method, trim)
 
 
 def _rule_value(x: np.ndarray, method: str) -> float:
@@ -102,7 +94,7 @@ def project_board(scores: pd.DataFrame, contest, project: str, *, lang: str = "z
     results, kept = {}, 0
     for panel, grp in rows[rows["complete"]].groupby("panel", sort=False):
         x = grp["total"].to_numpy(float)
-        drop = _dropped(x, method, trim)
+        drop = _dropped(grp, method, trim)
         rows.loc[grp.index[drop], "dropped"] = True
         results[panel] = _rule_value(x[~drop], method)
         kept += int((~drop).sum())

@@ -29,14 +29,46 @@ def has_decimals_at_most(x: float, decimals: int) -> bool:
     return abs(scaled - round(scaled)) < 1e-6 * max(1.0, abs(scaled))
 
 
-def check_score(rubric: Rubric, criterion: str, score, *, where: str | None = None) -> float:
-    """Validate one score against the rubric; returns it as float or raises ScoreError."""
+def check_entry(contest: "Contest", judge: str, project: str, criterion: str, score=None,
+                where: str | None = None) -> float | None:
+    """Validate one score entry against the contest: the one check behind every way a
+    score comes in (``Store.record`` and judges' pages, ``validate_scores`` for CSV
+    files and imports, the Excel reader). Raises ScoreError, always with the same
+    message for the same problem: unknown judge, unknown project, a judge scoring a
+    project they must not (回避, by project id or organisation), then the rubric's
+    checks (:func:`check_score`). ``score=None`` checks the key only (judge, project,
+    criterion) and returns None; otherwise the score as float."""
+    if judge not in contest.judge_ids:
+        raise ScoreError(f"unknown judge '{judge}' / 未知评委", where=where, key="judge",
+                         expected="a judge of the contest (judges.csv)", found=judge)
+    if project not in contest.project_ids:
+        raise ScoreError(f"unknown project '{project}' / 未知项目", where=where, key="project",
+                         expected="a project of the contest (projects.csv)", found=project)
+    if contest.is_conflicted(judge, project):
+        raise ScoreError(f"judge '{judge}' has a conflict of interest with project '{project}' (回避)",
+                         where=where, key="judge", expected="no score from a conflicted judge", found=judge)
+    if score is None:
+        _item_kind(contest.rubric, criterion, where)
+        return None
+    return check_score(contest.rubric, criterion, score, where=where)
+
+
+def _item_kind(rubric: Rubric, criterion: str, where: str | None) -> str:
+    """'criterion', 'veto' or 'bonus'; ScoreError for an id the rubric does not have."""
     kind = rubric.item_kind(criterion)
     if kind is None:
         raise ScoreError(f"unknown criterion '{criterion}'", where=where, key="criterion",
                          expected="one of " + ", ".join(rubric.criterion_ids + [v.id for v in rubric.veto_items]
                                                         + [b.id for b in rubric.bonus_items]),
                          found=criterion)
+    return kind
+
+
+def check_score(rubric: Rubric, criterion: str, score, *, where: str | None = None) -> float:
+    """Validate one score against the rubric (known item, a finite number, inside the
+    scale with the allowed decimals; veto 0/1, bonus within its maximum); returns it
+    as float or raises ScoreError. :func:`check_entry` adds the contest's checks."""
+    kind = _item_kind(rubric, criterion, where)
     try:
         if isinstance(score, bool):
             raise ValueError
@@ -94,8 +126,6 @@ def validate_scores(scores: pd.DataFrame, rubric: Rubric, contest: "Contest | No
     for col in ("judge", "project", "criterion") + (("round",) if "round" in df else ()):
         df[col] = df[col].map(lambda x: None if x is None or (isinstance(x, float) and math.isnan(x)) else str(x).strip())
     errors: list[ScoreError] = []
-    judges = set(contest.judges["id"]) if contest is not None else None
-    projects = set(contest.projects["id"]) if contest is not None else None
     line = list(rows) if rows is not None else [i + row_offset for i in range(len(df))]
     values = np.full(len(df), np.nan)
     for i, (judge, project, criterion, score) in enumerate(zip(df["judge"], df["project"], df["criterion"], df["score"])):
@@ -105,21 +135,9 @@ def validate_scores(scores: pd.DataFrame, rubric: Rubric, contest: "Contest | No
                 errors.append(ScoreError(f"{key} is empty", where=where, key=key, expected=f"a {key} id", found="nothing"))
         if not (judge and project and criterion):
             continue
-        if judges is not None and judge not in judges:
-            errors.append(ScoreError(f"unknown judge '{judge}'", where=where, key="judge",
-                                     expected="a judge in judges.csv", found=judge))
-            continue
-        if projects is not None and project not in projects:
-            errors.append(ScoreError(f"unknown project '{project}'", where=where, key="project",
-                                     expected="a project in projects.csv", found=project))
-            continue
-        if contest is not None and contest.is_conflicted(judge, project):
-            errors.append(ScoreError(f"judge '{judge}' has a conflict of interest with project '{project}' (回避)",
-                                     where=where, key="judge", expected="no score from a conflicted judge",
-                                     found=score))
-            continue
         try:
-            values[i] = check_score(rubric, criterion, score, where=where)
+            values[i] = (check_score(rubric, criterion, score, where=where) if contest is None
+                         else check_entry(contest, judge, project, criterion, score, where))
         except ScoreError as exc:
             errors.append(exc)
     keys = ["judge", "project", "criterion"] + (["round"] if "round" in df else [])
@@ -134,16 +152,20 @@ def validate_scores(scores: pd.DataFrame, rubric: Rubric, contest: "Contest | No
 
 
 def totals(scores: pd.DataFrame, rubric: Rubric, *, judge: str = "judge", project: str = "project",
-           criterion: str = "criterion", value: str = "score", complete: bool = True) -> pd.DataFrame:
-    """Each judge's weighted total per project.
+           criterion: str = "criterion", value: str = "score", complete: bool = True,
+           by: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Each judge's weighted total per project: the one implementation of the rubric
+    total (the live pages, ``rank``, the reports and ``evalkit.research`` all call it).
 
     ``total = sum_c weight_c * (score_c - min_c) / (max_c - min_c)``, weights summing
     to 100 (DESIGN.md). Only the rubric's criteria count; veto and bonus rows are
     ignored here. With ``complete=True`` (default) a (judge, project) pair missing
     any criterion gets no total; otherwise the partial sum is returned with a
-    ``n_criteria`` column. Extra grouping columns ``round`` and ``panel`` are kept.
+    ``n_criteria`` column. ``by``: the grouping columns beside judge and project
+    (default: ``round`` and ``panel`` where present; research passes its ``contest``
+    column), kept in the result.
 
-    Returns a frame with columns judge, project, total (and round, panel where present).
+    Returns a frame with columns judge, project, total (and the ``by`` columns).
 
     Example
     -------
@@ -160,7 +182,7 @@ def totals(scores: pd.DataFrame, rubric: Rubric, *, judge: str = "judge", projec
     lo, hi, w = params.T
     df = scores if len(rows) == len(scores) else scores.take(rows)
     points = w * (pd.to_numeric(df[value], errors="coerce").to_numpy(float) - lo) / (hi - lo)
-    extra = [c for c in ("round", "panel") if c in df.columns and c not in (judge, project)]
+    extra = [c for c in (("round", "panel") if by is None else by) if c in df.columns and c not in (judge, project)]
     keys = [judge, project] + extra
     group, first = group_codes([df[k] for k in keys])
     # pandas' own grouped kernels on integer codes: the same (compensated) sums as a
@@ -178,13 +200,18 @@ def totals(scores: pd.DataFrame, rubric: Rubric, *, judge: str = "judge", projec
 def group_codes(columns) -> tuple[np.ndarray, np.ndarray]:
     """Dense integer codes of the rows' key tuples, numbered in sorted key order
     (missing values last), as ``groupby(keys, sort=True, dropna=False)`` orders its
-    groups; and the first row of each group. Keys are combined pairwise so the codes
-    never overflow."""
+    groups; and the first row of each group. Keys are combined in mixed radix,
+    renumbered densely only when the next column could overflow the codes."""
     n = len(columns[0]) if columns else 0
     group = np.zeros(n, np.int64)
+    size = 1
     for col in columns:
         c, u = pd.factorize(col, sort=True, use_na_sentinel=False)
-        group, _ = pd.factorize(group * len(u) + c, sort=True)
+        if size * max(len(u), 1) >= 2 ** 62:
+            group, uniq = pd.factorize(group, sort=True)
+            size = len(uniq)
+        group, size = group * len(u) + c, size * max(len(u), 1)
+    group, _ = pd.factorize(group, sort=True)
     first = np.full(group.max() + 1 if n else 0, n, np.int64)
     np.minimum.at(first, group, np.arange(n))
     return group, first

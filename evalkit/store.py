@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .errors import AccessError, RoundLockedError, ScoreError, StoreError, TamperError
-from .scores import check_score
+from .scores import check_entry, check_score
 
 if TYPE_CHECKING:  # pragma: no cover
     from .contest import Contest
@@ -471,17 +471,7 @@ class Store:
         return r
 
     def _check_key(self, judge, project, criterion, where):
-        if judge not in self._judges:
-            raise ScoreError(f"unknown judge '{judge}'", where=where, key="judge", expected="a judge of the contest",
-                             found=judge)
-        if project not in self._projects:
-            raise ScoreError(f"unknown project '{project}'", where=where, key="project",
-                             expected="a project of the contest", found=project)
-        if self.contest.is_conflicted(judge, project):
-            raise ScoreError(f"judge '{judge}' has a conflict of interest with project '{project}' (回避)", where=where,
-                             key="judge", expected="no score from a conflicted judge", found=judge)
-        if self.contest.rubric.item_kind(criterion) is None:
-            check_score(self.contest.rubric, criterion, 0, where=where)  # raises the unknown-criterion error
+        check_entry(self.contest, judge, project, criterion, where=where)
 
     @staticmethod
     def _locked(c, round_id) -> bool:
@@ -860,10 +850,7 @@ class JudgeSession:
         transaction; see :meth:`Store.record_sheet` (``op``: the page's message id)."""
         self._check_token()
         project = str(project)
-        if self.store.contest.is_conflicted(self.judge, project):
-            raise AccessError(f"judge '{self.judge}' has a conflict of interest with project '{project}' (回避)",
-                              where=str(self.store.path), key="project", expected="a project without conflict",
-                              found=project)
+        # the conflict of interest (回避) and every key are checked by record_sheet (check_entry)
         round_id = self.store.current()[1] if round is None else round
         return self.store.record_sheet(self.judge, project, round_id, scores, op=op, entered_by=f"judge:{self.judge}",
                                        reason=reason or None, _by_judge=True)

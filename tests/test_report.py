@@ -199,11 +199,11 @@ def test_glyph_check_catches_a_font_without_chinese():
 def test_trimmed_marks_match_the_rule(xinan):
     """The chart marks exactly the totals the trimmed mean drops: the mean of the
     unmarked totals is the final score (expert panel only, no bonus)."""
-    from evalkit.report.charts import trimmed_marks
+    from evalkit.report.charts import dropped_marks
     contest, _, _ = xinan
     scores = contest.scores[contest.scores["panel"] == "expert"].drop(columns="panel")
     tot = ek.totals(scores, contest.rubric)
-    marks = trimmed_marks(tot, 1)
+    marks = dropped_marks(tot, "trimmed", 1)
     assert (marks == "high").groupby(tot["project"]).sum().eq(1).all()
     assert (marks == "low").groupby(tot["project"]).sum().eq(1).all()
     kept = tot[marks == ""].groupby("project")["total"].mean()
@@ -213,10 +213,10 @@ def test_trimmed_marks_match_the_rule(xinan):
 
 def test_trimmed_marks_per_panel(xinan):
     """With panels (5 experts, 3 public) each panel drops its own highest and lowest."""
-    from evalkit.report.charts import trimmed_marks
+    from evalkit.report.charts import dropped_marks
     contest = xinan[0]
     tot = ek.totals(contest.scores, contest.rubric)
-    marks = trimmed_marks(tot, 1)
+    marks = dropped_marks(tot, "trimmed", 1)
     per = pd.DataFrame({"high": marks == "high", "low": marks == "low", "project": tot["project"],
                         "panel": tot["panel"]}).groupby(["project", "panel"])[["high", "low"]].sum()
     assert (per == 1).all().all() and len(per) == 2 * len(contest.projects)

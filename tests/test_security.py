@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 import evalkit as ek
-from evalkit.errors import AccessError, RoundLockedError
+from evalkit.errors import AccessError, RoundLockedError, ScoreError
 from evalkit.store import JudgeSession
 
 PIN = "2468"
@@ -88,11 +88,12 @@ def test_a_session_refuses_a_conflicted_project(page, tokens):
     contest = page.contest
     assert contest.is_conflicted("J3", "P03")
     session = page.judge_session(tokens["J3"])
-    with pytest.raises(AccessError, match="回避"):
+    # the one check every entry path uses (scores.check_entry): ScoreError, one message
+    with pytest.raises(ScoreError, match="judge 'J3' has a conflict of interest with project 'P03' \\(回避\\)"):
         session.record("P03", "need", 5)
     org_conflicts = [p for p in contest.project_ids if contest.is_conflicted("J3", p) and p != "P03"]
     for p in org_conflicts:  # conflicts by organisation count too
-        with pytest.raises(AccessError):
+        with pytest.raises(ScoreError, match="回避"):
             session.record(p, "need", 5)
     assert page.last_seq == 1 + len(page.contest.project_ids)  # set_pin and the pitches: nothing written
 

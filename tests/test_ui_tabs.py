@@ -75,6 +75,8 @@ def test_consistency_tab(scored):
     flagged = diag[diag["flags"] != ""]
     # the demo's harsh judge J3 is flagged in plain words
     assert "J3" in set(flagged["judge"]) and "张伟" in tab.alerts.value and "偏严" in tab.alerts.value
+    # ... with a positive severity (positive = harsh, as everywhere), which the note under the table says
+    assert diag.set_index("judge").loc["J3", "severity"] > 0 and "正值偏严" in tab.table.value
     assert tab.chart.value[:4] == b"\x89PNG"
 
 

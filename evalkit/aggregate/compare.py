@@ -1,7 +1,6 @@
 """Several aggregation methods side by side: who moves, who changes funding status."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ..errors import DataError
@@ -24,14 +23,18 @@ def _requested(scores, projects, requested: str, project: str) -> pd.Series:
     return pd.to_numeric(s, errors="coerce")
 
 
-def funded_in_order(order: pd.Index, requested: pd.Series, budget: float) -> pd.Index:
-    """Fund projects in rank order while the cumulative request stays within the
-    budget; stop at the first that does not fit (the simple rule many contests
-    use; see ``ek.allocate`` for the real allocation rules)."""
-    req = requested.reindex(order).fillna(np.inf).to_numpy(float)
-    fits = np.cumsum(req) <= budget
-    k = int(np.argmin(fits)) if not fits.all() else len(fits)
-    return order[:k]
+def funded_in_order(ranking_projects: pd.DataFrame, requested: pd.Series, budget: float) -> pd.Index:
+    """The projects funded in rank order until the first that does not fit: exactly
+    ``ek.allocate(..., rule="greedy_stop")`` on the ranking (its score, its exclusions
+    — vetoed projects are passed over — and its tie-break), the one implementation of
+    that rule. ``ranking_projects`` is a ``Ranking.projects`` frame (index project)."""
+    from ..allocate import allocate
+    frame = pd.DataFrame({"project": ranking_projects.index.astype(str),
+                          "score": ranking_projects["score"].to_numpy(float),
+                          "excluded": ranking_projects["excluded"].to_numpy(object),
+                          "requested": requested.reindex(ranking_projects.index.astype(str)).to_numpy(float)})
+    alloc = allocate(frame, budget, rule="greedy_stop", compare_optimal=False)
+    return pd.Index(alloc.funded)
 
 
 def compare(scores: pd.DataFrame, rubric=None, methods=("trimmed", "zscore", "additive", "bayes"), *,
@@ -43,8 +46,9 @@ def compare(scores: pd.DataFrame, rubric=None, methods=("trimmed", "zscore", "ad
     ``moves`` (largest minus smallest rank across methods), ``changes`` (the rank
     differs between methods); with a ``budget`` and requested amounts (column
     ``requested`` of ``projects`` — indexed by project id or with an ``id`` column —
-    or of ``scores``), ``funded_<m>`` (funded in rank order while the cumulative
-    request fits) and ``funding_changes``. Options common to every method
+    or of ``scores``), ``funded_<m>`` (``ek.allocate(rule="greedy_stop")`` on that
+    method's ranking: funded in rank order until the first that does not fit, vetoed
+    projects passed over) and ``funding_changes``. Options common to every method
     (level, decimals, panel, criterion) are passed on. Sorted by the first method.
 
     Example
@@ -68,8 +72,7 @@ def compare(scores: pd.DataFrame, rubric=None, methods=("trimmed", "zscore", "ad
     if budget is not None:
         req = _requested(scores, projects, requested, project)
         for m, r in rankings.items():
-            ok = r.projects[r.projects["rank"].notna()].index
-            out[f"funded_{m}"] = out.index.isin(funded_in_order(ok, req, float(budget)))
+            out[f"funded_{m}"] = out.index.isin(funded_in_order(r.projects, req, float(budget)))
         funded = out[[f"funded_{m}" for m in methods]]
         out["funding_changes"] = funded.any(axis=1) & ~funded.all(axis=1)
     out.attrs["notes"] = {m: r.notes for m, r in rankings.items()}

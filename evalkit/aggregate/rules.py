@@ -11,21 +11,69 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DesignError
+from ..scores import group_codes
 from .base import Context, Fit, codes, judge_deviations, project_frame, t_interval
 
 
+#: rules that leave some totals out of a project's score
+DROPPING_RULES = ("trimmed", "median")
+
+
+def _drop_sides(group: np.ndarray, judge: np.ndarray, x: np.ndarray, method: str, trim: int) -> np.ndarray:
+    """Per row: -1 when the rule drops it as a low total, +1 as a high one, 0 kept.
+    ``group`` and ``judge`` are dense integer codes (judges numbered in sorted id
+    order); see :func:`dropped_mask` for the rule and the tie convention."""
+    side = np.zeros(len(x), np.int8)
+    if method not in DROPPING_RULES or not len(x):
+        return side
+    # equal totals (to 1e-9 points) go by judge id: the first ids are the lowest
+    order = np.lexsort((judge, np.round(x, 9), group))
+    g = group[order]
+    n = np.bincount(group)
+    pos = np.arange(len(x)) - (np.cumsum(n) - n)[g]
+    size = n[g]
+    if method == "trimmed":
+        full = size >= 2 * trim + 1
+        low, high = full & (pos < trim), full & (pos >= size - trim)
+    else:  # the median keeps the middle one (odd) or two (even)
+        low, high = pos < (size - 1) // 2, pos > size // 2
+    side[order] = np.where(low, -1, np.where(high, 1, 0))
+    return side
+
+
+def dropped_mask(totals: pd.DataFrame, method: str, trim: int = 0, *, sides: bool = False) -> np.ndarray:
+    """Which judges' totals the contest rule leaves out of each project's score: the
+    one rule behind ``evalkit.rank``, the big screen's struck-through totals
+    (``evalkit.roadshow``) and the report's marks (``evalkit.report.charts``).
+
+    ``totals``: judge, project, total (and panel: each panel is its own group, as
+    ``rank`` aggregates panels apart). ``trimmed`` drops the ``trim`` lowest and
+    ``trim`` highest totals of each project that has at least 2 * trim + 1 (fewer:
+    nothing; ``rank`` refuses such a project); ``median`` drops all but the middle one
+    (odd count) or two (even); any other method drops nothing.
+
+    Ties: equal totals (to 1e-9 points) are ordered by judge id, so among equal lowest
+    totals the judge whose id sorts first is dropped, among equal highest the one
+    whose id sorts last, on every surface and whatever the row order. The kept
+    values, and so the score, do not depend on it.
+
+    Returns a bool array in row order; with ``sides=True`` an int8 array: -1 dropped
+    as low, +1 dropped as high, 0 kept.
+    """
+    keys = [totals["project"]] + ([totals["panel"]] if "panel" in totals.columns else [])
+    group = group_codes(keys)[0] if len(totals) else np.zeros(0, np.int64)
+    judge = pd.factorize(totals["judge"], sort=True)[0]
+    side = _drop_sides(group, judge, totals["total"].to_numpy(float), method, int(trim))
+    return side if sides else side != 0
+
+
 def _kept(totals: pd.DataFrame, trim: int):
-    """Per project, which totals the trimmed mean keeps: sort within project and
-    drop the ``trim`` lowest and highest positions (equal totals are interchangeable)."""
+    """Per project, the totals the trimmed mean keeps (:func:`dropped_mask`): their
+    project codes and values, each project's count and the project ids."""
     jc, _, pc, pid = codes(totals)
     x = totals["total"].to_numpy(float)
-    order = np.lexsort((x, pc))
-    pcs = pc[order]
-    n = np.bincount(pc, minlength=len(pid))
-    start = np.concatenate([[0], np.cumsum(n)[:-1]])
-    pos = np.arange(len(x)) - start[pcs]
-    keep = (pos >= trim) & (pos < n[pcs] - trim)
-    return pcs[keep], x[order][keep], n, pid
+    keep = _drop_sides(pc, jc, x, "trimmed", trim) == 0
+    return pc[keep], x[keep], np.bincount(pc, minlength=len(pid)), pid
 
 
 def _summarise(pc, x, n_proj: int):
@@ -40,7 +88,9 @@ def _summarise(pc, x, n_proj: int):
 
 def _rule(totals: pd.DataFrame, ctx: Context, how: str) -> Fit:
     trim = int(ctx.options.get("trim", 0)) if how == "trimmed" else 0
-    pc_keep, x_keep, n, pid = _kept(totals, trim)
+    jc, _, pc, pid = codes(totals)
+    x = totals["total"].to_numpy(float)
+    n = np.bincount(pc, minlength=len(pid))
     if how == "trimmed":
         short = n < 2 * trim + 1
         if short.any():
@@ -50,15 +100,15 @@ def _rule(totals: pd.DataFrame, ctx: Context, how: str) -> Fit:
                               f"{2 * trim + 1} judges per project): {bad}",
                               where=ctx.where, key="project", expected=f">= {2 * trim + 1} judges per project",
                               found=bad)
-    k, mean, sd = _summarise(pc_keep, x_keep, len(pid))
-    se = sd / np.sqrt(k)
+    keep = _drop_sides(pc, jc, x, how, trim) == 0
+    k, mean, sd = _summarise(pc[keep], x[keep], len(pid))
     score = mean
+    if how == "median":
+        # the mean of the middle one or two is the median; its SE as for the mean of all totals
+        k, mean, sd = _summarise(pc, x, len(pid))
+    se = sd / np.sqrt(k)
     if how == "sum":
         score, se = mean * k, se * k
-    elif how == "median":
-        # the middle one or two of each project's sorted totals (_kept sorted them, trim 0)
-        start = np.cumsum(n) - n
-        score = (x_keep[start + n // 2] + x_keep[start + (n - 1) // 2]) / 2
     proj = project_frame(pid, score, se, n, t_interval(score, se, k - 1, ctx.level))
     notes = []
     if how == "sum" and len(np.unique(n)) > 1:

@@ -26,8 +26,10 @@ def judges(scores: pd.DataFrame, rubric: Rubric, *, judge: str = "judge", projec
     with a ``round`` column each (project, round) is its own unit). Per judge:
 
     - ``n_projects``, ``mean_total``;
-    - ``severity``: mean of (judge's total - mean of the other judges' totals) over the
-      projects the judge scored with at least one other judge; negative = harsh.
+    - ``severity``: mean of (mean of the other judges' totals - judge's total) over the
+      projects the judge scored with at least one other judge, in points of the total;
+      positive = harsh (the judge scores lower than the panel), negative = lenient, the
+      sign of ``ek.rank(...).judges`` and ``evalkit.research.judge_effects``.
       ``severity_se`` = SD of those differences / sqrt(count); ``severity_z`` their ratio;
     - ``spread``: the judge's SD of totals over the panel's typical SD (root mean square
       of every judge's SD); < 1 uses a narrower range than the panel;
@@ -45,7 +47,7 @@ def judges(scores: pd.DataFrame, rubric: Rubric, *, judge: str = "judge", projec
       the other judges of their own panel; ``attrs['by_panel']`` says whether that
       happened. ``top_k_changes`` always uses all judges;
     - ``flags``: each rule that fired, Chinese then English, with the rule, e.g.
-      "偏严 harsh: severity z=-2.6 (rule |z|>2)". Thresholds can be overridden
+      "偏严 harsh: severity +18.40, z=2.6 (rule |z|>2)". Thresholds can be overridden
       (keys of ``DEFAULT_THRESHOLDS``).
 
     Example
@@ -109,14 +111,14 @@ def judges(scores: pd.DataFrame, rubric: Rubric, *, judge: str = "judge", projec
 
 
 def _relative(x: np.ndarray, halo_raw: np.ndarray) -> dict:
-    """Severity, spread, leave-one-out rank correlation and halo of each judge (column
+    """Severity (positive = harsh), spread, leave-one-out rank correlation and halo of each judge (column
     of the units x judges totals ``x``) relative to the other judges in ``x``."""
     n_u, n_j = x.shape
     scored = ~np.isnan(x)
     count = scored.sum(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         others = (np.nansum(x, axis=1, keepdims=True) - np.nan_to_num(x)) / np.where(count > 1, count - 1, np.nan)
-    diff = np.where(scored & (count > 1), x - others, np.nan)
+    diff = np.where(scored & (count > 1), others - x, np.nan)  # positive = below the others: harsh
     n_d = (~np.isnan(diff)).sum(axis=0)
     sev = np.array([np.nanmean(d) if m else np.nan for d, m in zip(diff.T, n_d)])
     se = np.array([np.nanstd(d, ddof=1) / np.sqrt(m) if m > 1 else np.nan for d, m in zip(diff.T, n_d)])
@@ -171,7 +173,7 @@ def _flags(row: dict, k: int, t: dict) -> list[str]:
     flags = []
     z = row["severity_z"]
     if np.isfinite(z) and abs(z) > t["severity_z"]:
-        label = "偏严 harsh" if z < 0 else "偏宽 lenient"
+        label = "偏严 harsh" if z > 0 else "偏宽 lenient"
         flags.append(f"{label}: severity {row['severity']:+.2f}, z={z:.1f} (rule |z|>{t['severity_z']:g})")
     rho = row["loo_spearman"]
     if np.isfinite(rho) and rho < t["loo_spearman"]:

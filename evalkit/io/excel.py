@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataError, ScoreError, raise_all
-from ..scores import check_score
+from ..scores import check_entry
 
 PROJECT_ID_HEADERS = {"项目编号", "编号", "项目id", "项目代码", "projectid", "project", "id", "code", "项目序号"}
 PROJECT_NAME_HEADERS = {"项目名称", "项目", "名称", "项目名", "projectname", "name", "title"}
@@ -191,14 +191,10 @@ class _Reader:
             except ValueError:
                 self.error(f"'{cell.value}' is not a number / 不是数字", where, expected="a number", found=cell.value)
                 return
-        if self.contest.is_conflicted(judge, project):
-            self.error(f"judge '{judge}' has a conflict of interest with project '{project}' (回避)", where,
-                       expected="no score from a conflicted judge", found=v)
-            return
         try:
-            value = check_score(self.contest.rubric, item, v, where=where)
+            value = check_entry(self.contest, judge, project, item, v, where)
         except ScoreError as exc:
-            self.error(exc.message, where, expected=exc.expected, found=exc.found)
+            self.errors.append(exc)
             return
         key = (judge, project, item, round_id)
         if key in self.seen:

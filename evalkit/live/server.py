@@ -406,8 +406,10 @@ class JudgeSocket(_Socket):
             self.send(dict(reply, message=refusal(key), errors={}))
             return
         except EvalkitError as exc:
-            log.warning("submit refused: %s", exc)
-            self.send(dict(reply, message=refusal("store"), errors={}))
+            conflicted = project in self.live.contest.project_ids and self.live.contest.is_conflicted(self.judge, project)
+            if not conflicted:
+                log.warning("submit refused: %s", exc)
+            self.send(dict(reply, message=refusal("conflict" if conflicted else "store"), errors={}))
             return
         self.send({"t": "ack", "id": op, "project": project, "round": round_id, "values": scores,
                    "receipt": result["receipt"], "duplicate": result["duplicate"]})

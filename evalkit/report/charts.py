@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from ..aggregate.rules import dropped_mask
 from ..errors import EvalkitError
 from ..plotting import configure_matplotlib
 from ..scores import totals
@@ -31,30 +32,21 @@ def _project_label(contest, pid: str) -> str:
     return f"{pid} {names.get(pid, '')}".strip()
 
 
-def trimmed_marks(tot: pd.DataFrame, trim: int) -> pd.Series:
-    """Per judge total: 'high' or 'low' when the trimmed mean drops it, else ''.
-    Same order as the rule (sort within project, ties interchangeable); with a
-    ``panel`` column each panel is trimmed on its own, as rank() does."""
-    mark = pd.Series("", index=tot.index, dtype=object)
-    if trim <= 0:
-        return mark
-    keys = ["project", "panel"] if "panel" in tot.columns else ["project"]
-    for _, g in tot.groupby(keys, sort=False, dropna=False):
-        if len(g) < 2 * trim + 1:
-            continue
-        order = g.sort_values("total", kind="stable").index
-        mark[order[:trim]] = "low"
-        mark[order[-trim:]] = "high"
-    return mark
+def dropped_marks(tot: pd.DataFrame, method: str, trim: int) -> pd.Series:
+    """Per judge total: 'low' or 'high' when the contest rule drops it, else '' —
+    :func:`evalkit.aggregate.rules.dropped_mask` (each panel on its own, equal totals by
+    judge id), so the report marks the totals the big screen strikes through."""
+    side = dropped_mask(tot, method, trim, sides=True)
+    return pd.Series(np.array(["low", "", "high"], dtype=object)[side + 1], index=tot.index, dtype=object)
 
 
 def judge_points(contest, scores, ranking) -> Figure:
     """Each project's judge totals as points over its final score (bar), projects in
-    rank order; totals the trimmed rule drops are marked (▲ highest, ▼ lowest)."""
+    rank order; totals the contest rule drops (trimmed, median) are marked (▲ highest,
+    ▼ lowest)."""
     rubric = contest.rubric
     tot = totals(scores, rubric)
-    trim = rubric.rule.trim if rubric.rule.method == "trimmed" else 0
-    tot["mark"] = trimmed_marks(tot, trim)
+    tot["mark"] = dropped_marks(tot, rubric.rule.method, rubric.rule.trim)
     p = projects_table(ranking).sort_values("rank", na_position="last", kind="stable")
     order = list(p["project"])
     y = {pid: i for i, pid in enumerate(order)}
@@ -85,11 +77,16 @@ def _rule_label(rubric) -> str:
             "trimmed": f"去掉最高、最低分各 {r.trim} 个后平均"}.get(r.method, r.method)
 
 
+#: the severity chart's axis: the positive side is harsh (see :func:`judge_severity`)
+SEVERITY_AXIS = "宽严度（分，正为偏严、负为偏宽）severity (points; + harsh, − lenient)"
+
+
 def judge_severity(diag: pd.DataFrame) -> Figure:
-    """Each judge's severity (mean difference from the other judges' totals) with a
-    95 % interval (± 1.96 standard errors); negative is harsh, positive lenient.
-    ``diag`` is :func:`evalkit.agreement.judges`' frame; an optional ``label``
-    column names the judges on the axis (default: their ids)."""
+    """Each judge's severity (how many points below the other judges' totals, on
+    average) with a 95 % interval (± 1.96 standard errors); positive is harsh (偏严),
+    negative lenient (偏宽), the sign every evalkit severity uses. ``diag`` is
+    :func:`evalkit.agreement.judges`' frame; an optional ``label`` column names the
+    judges on the axis (default: their ids)."""
     d = diag.sort_values("severity", kind="stable")
     fig = _figure(7.0, max(2.8, 0.4 * len(d) + 1.3))
     ax = fig.add_subplot()
@@ -100,7 +97,7 @@ def judge_severity(diag: pd.DataFrame) -> Figure:
     ax.scatter(d["severity"], yy, c=colors, zorder=3)
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(yy, d["label"] if "label" in d else d["judge"])
-    ax.set_xlabel("宽严度（分，负为偏严、正为偏宽）severity")
+    ax.set_xlabel(SEVERITY_AXIS)
     ax.set_title("评委宽严度及 95% 区间", fontsize=11)
     ax.grid(axis="x", alpha=0.3)
     return fig

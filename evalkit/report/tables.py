@@ -237,7 +237,7 @@ def diagnostics_table(diag: pd.DataFrame) -> Table:
     return Table("judges", "评委诊断", Text("评委宽严与一致性诊断", "Judge diagnostics"), df,
                  {"评分项目数": "0", "平均总分": "0.00", "宽严度": "+0.00;-0.00;0.00", "宽严度标准误": "0.00",
                   "离散度": "0.00", "与他人排序相关": "0.00"},
-                 note="宽严度 = 该评委总分减去其他评委均分的平均差；正值偏宽，负值偏严")
+                 note="宽严度 = 其他评委均分减去该评委总分的平均差；正值偏严，负值偏宽")
 
 
 def allocation_table(contest, allocation) -> Table:

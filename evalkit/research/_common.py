@@ -25,7 +25,7 @@ def check_count(x, name: str, minimum: int = 1) -> int:
 
 import pandas as pd  # noqa: E402
 
-from ..scores import require_columns  # noqa: E402
+from ..scores import require_columns, totals as rubric_totals  # noqa: E402
 
 RULE_METHODS = ("sum", "mean", "trimmed", "median")   # per-project rules: one vectorised call for all contests
 
@@ -34,7 +34,7 @@ def judge_totals(scores: pd.DataFrame, rubric=None, *, contest: str | None = "co
                  project: str = "project", criterion: str = "criterion", value: str = "score",
                  where: str = "scores") -> pd.DataFrame:
     """One total per (contest, judge, project): with a rubric the weighted sum of the
-    criterion scores (``evalkit.scores.totals``' formula; veto/bonus rows ignored,
+    criterion scores computed by ``evalkit.scores.totals`` (veto/bonus rows ignored,
     incomplete sheets left out), without one the ``value`` itself. ``contest=None``:
     a single contest (the column is filled with "")."""
     cols = [c for c in (contest, judge, project, value) if c]
@@ -57,32 +57,32 @@ def judge_totals(scores: pd.DataFrame, rubric=None, *, contest: str | None = "co
         i = int(np.flatnonzero(missing)[0])
         raise DataError("contest, judge and project ids must not be empty / 编号不能为空", where=f"{where} row {i + 2}",
                         key=f"{contest}, {judge}, {project}", expected="an id in every row", found="an empty cell")
-    ok = np.ones(n, bool)
     if rubric is not None:
-        crit, cids = pd.factorize(scores[criterion])
-        pos = pd.Index(rubric.criterion_ids).get_indexer(cids.astype(str))
-        w = np.array([c.weight for c in rubric.criteria] + [np.nan])
-        lo = np.array([c.min for c in rubric.criteria] + [np.nan])
-        span = np.array([c.max - c.min for c in rubric.criteria] + [np.nan])
-        cpos = pos[crit]              # -1 (veto, bonus, unknown) picks the NaN slot
-        num = w[cpos] * (num - lo[cpos]) / span[cpos]
-        ok = cpos >= 0
-    key = (cc[ok].astype(np.int64) * len(jid) + jc[ok]) * len(pid) + pc[ok]
+        # the rubric total is evalkit.scores.totals' (one implementation), grouped by contest too
+        ckey = contest or "_contest"
+        out = rubric_totals(scores if contest else scores.assign(_contest=""), rubric, judge=judge, project=project,
+                            criterion=criterion, value=value, by=(ckey,))
+        # rows by contest, judge, project in order of first appearance (what the bootstraps draw from)
+        order = np.lexsort((pid.get_indexer(out["project"]), jid.get_indexer(out["judge"]),
+                            cid.get_indexer(out[ckey])))
+        return pd.DataFrame({"contest": out[ckey].astype(str).to_numpy()[order],
+                             "judge": out["judge"].astype(str).to_numpy()[order],
+                             "project": out["project"].astype(str).to_numpy()[order],
+                             "total": out["total"].to_numpy()[order]})
+    key = (cc.astype(np.int64) * len(jid) + jc) * len(pid) + pc
     kc, keys = pd.factorize(key, sort=True)
-    total = np.bincount(kc, num[ok], len(keys))
     count = np.bincount(kc, minlength=len(keys))
-    if rubric is None and count.max(initial=0) > 1:
-        i = int(np.flatnonzero(ok)[np.flatnonzero(count[kc] > 1)[1]])
+    if count.max(initial=0) > 1:
+        i = int(np.flatnonzero(count[kc] > 1)[1])
         raise DataError("without a rubric the table must hold one total per contest, judge and project",
                         where=f"{where} row {i + 2}", key=value, expected="one row per (contest, judge, project)",
                         found=f"a second row for ({cid[cc[i]]}, {jid[jc[i]]}, {pid[pc[i]]})")
-    keep = count == (len(rubric.criteria) if rubric is not None else 1)
-    keys = np.asarray(keys)[keep]
+    keys = np.asarray(keys)
     p_code = keys % len(pid)
     j_code = (keys // len(pid)) % len(jid)
     c_code = keys // (len(pid) * len(jid))
     return pd.DataFrame({"contest": np.asarray(cid.astype(str))[c_code], "judge": np.asarray(jid.astype(str))[j_code],
-                         "project": np.asarray(pid.astype(str))[p_code], "total": total[keep]})
+                         "project": np.asarray(pid.astype(str))[p_code], "total": np.bincount(kc, num, len(keys))})
 
 
 def project_scores(totals: pd.DataFrame, method: str = "trimmed", *, trim: int = 1, progress: bool = False

@@ -29,7 +29,9 @@ def agreement_summary(scores, rubric, *, n_boot: int = 200, seed: int = 0) -> di
 
 class ConsistencyTab:
     """Widgets: ``summary`` (alpha and interval), ``alerts``, ``table``, ``chart``
-    (PNG), ``refresh_button``. ``diagnostics`` holds the last per-judge frame."""
+    (PNG), ``refresh_button``. ``diagnostics`` holds the last per-judge frame
+    (:func:`evalkit.agreement.judges`: severity positive = harsh, as the note under
+    the table and the chart's axis say)."""
 
     COLUMNS = ["judge", "n_projects", "mean_total", "severity", "severity_z", "spread", "loo_spearman", "halo",
                "top_k_changes"]
@@ -63,7 +65,8 @@ class ConsistencyTab:
         flags = [f'<li>{esc(names.get(j, j))}: {esc(f)}</li>' for j, f in zip(diag["judge"], diag["flags"]) if f]
         self.alerts.value = (f'<ul class="evalkit-alerts">{"".join(flags)}</ul>' if flags else
                              f'<p>{esc(t("no_alerts", lang))}</p>')
-        self.table.value = diag[self.COLUMNS].round(2).to_html(index=False, classes="evalkit-diagnostics")
+        self.table.value = (diag[self.COLUMNS].round(2).to_html(index=False, classes="evalkit-diagnostics")
+                            + f'<p class="evalkit-note">{esc(t("severity_note", lang))}</p>')
         self.chart.value = figure_png(judge_severity(diag.assign(label=diag["judge"].map(names))))
 
 

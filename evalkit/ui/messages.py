@@ -76,6 +76,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error": ("错误：{text}", "Error: {text}"),
     "alpha": ("评委总分一致性 Krippendorff α（区间）", "Agreement of judges' totals, Krippendorff's α (interval)"),
     "no_alerts": ("未发现异常评委 ✓", "No judge stands out ✓"),
+    "severity_note": ("宽严度（severity）= 其他评委均分减去该评委总分的平均差：正值偏严，负值偏宽",
+                      "severity = mean of the other judges' totals minus this judge's: positive = harsh, "
+                      "negative = lenient"),
     "refresh": ("刷新", "Refresh"),
     "budget": ("资金总额", "Budget"),
     "requested": ("申请金额", "Requested"),
