@@ -456,7 +456,11 @@ class Store:
         self._judges = frozenset(contest.judge_ids)
         self._projects = frozenset(contest.project_ids)
         self._rounds = tuple(r.id for r in contest.rounds)
-        self._secretary = self._check_pin(pin)
+        try:
+            self._secretary = self._check_pin(pin)
+        except BaseException:  # a wrong PIN or a tampered file: no connection is left open
+            self._conn.close()
+            raise
 
     # --- connection helpers -----------------------------------------------
     def close(self):
@@ -539,14 +543,15 @@ class Store:
         TamperError when a chained store holds values in those old places."""
         def q(sql):
             return c.execute(sql).fetchall() if c is not None else self._read(sql)
-        meta = dict(q("SELECT key, value FROM meta WHERE key IN ('pin_hash', 'access_chained')"))
+        meta = dict(q(f"SELECT key, value FROM meta WHERE key IN ('pin_hash', '{ACCESS_CHAINED}')"))
         table = dict(q("SELECT judge, token_hash FROM access"))
         chained = ACCESS_CHAINED in meta or bool(q("SELECT 1 FROM events WHERE kind IN ('pin', 'access') LIMIT 1"))
         if not chained:
             return meta.get("pin_hash"), table, True
         planted = access_outside_chain(meta, table, chained)
         if planted:
-            raise TamperError(planted, where=f"{self.path} (meta/access)", key="pin_hash" if "PIN" in planted else "access",
+            raise TamperError(planted, where=f"{self.path} (meta/access)",
+                              key="pin_hash" if "PIN" in planted else "access",
                               expected="the PIN and judge token hashes only in the hash chain", found=planted)
         pin = q("SELECT reason FROM events WHERE kind = 'pin' ORDER BY seq DESC LIMIT 1")
         tokens = dict(q("SELECT judge, reason FROM events WHERE kind = 'access' ORDER BY seq"))  # newest wins
@@ -568,7 +573,8 @@ class Store:
                 ok = pinhash.pin_matches(str(pin), record, self._meta("pin_salt"))
             except ValueError:
                 raise TamperError("the stored PIN hash is not readable", where=str(self.path), key="pin",
-                                  expected="a PIN hash record (scrypt:… or pbkdf2_sha256:…)", found=str(record)[:20]) from None
+                                  expected="a PIN hash record (scrypt:… or pbkdf2_sha256:…)",
+                                  found=str(record)[:20]) from None
             if not ok:
                 raise AccessError("wrong secretary PIN", where=str(self.path), expected="the secretary's PIN",
                                   found="another PIN")
