@@ -20,6 +20,16 @@ random token; records only for that judge; reads only what
 the round is locked). The secretary's actions need the PIN once one is set.
 The newest event's sequence and hash are also kept in ``meta`` (``head``), so a
 deleted or appended last event is caught as well.
+
+The PIN hash and the judges' token hashes are events of the chain too ("pin" with the
+PIN's hash record, see :mod:`evalkit.pinhash`; "access" with a judge's token hash in
+``reason``): the checks read them from the chain only, so a value written into the file
+any other way is refused (TamperError), and one appended with recomputed hashes shows
+after the published head digest (``evalkit verify --digest``). Stores made before this
+(PIN hash in ``meta``, tokens in the ``access`` table) keep working: those values are
+read as they are until the first open by the secretary (with the PIN, or any open of a
+store without one), which chains them, upgrades an old PIN hash and empties the old
+places (meta key ``access_chained`` marks a migrated or new store).
 """
 from __future__ import annotations
 
@@ -36,6 +46,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from . import pinhash
 from .errors import AccessError, RoundLockedError, ScoreError, StoreError, TamperError
 from .scores import check_entry, check_score
 
@@ -52,6 +63,9 @@ EVENT_FIELDS = ("seq", "ts", "kind", "judge", "project", "criterion", "round", "
 # so stores written before it existed verify unchanged.
 CHAINED_FIELDS = EVENT_FIELDS + ("op",)
 RECEIPT_HEX = 12  # 48 bits of the sheet's last event hash on the judge's receipt
+ACCESS_KINDS = ("pin", "access")  # events that carry the PIN hash and the judges' token hashes
+ACCESS_CHAINED = "access_chained"  # meta key: the PIN and token hashes live in the chain only
+PIN_HIDDEN = "（PIN哈希不显示 PIN hash not shown）"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -86,10 +100,6 @@ def event_hash(prev_hash: str, event: dict) -> str:
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
-def _secret_hash(secret: str, salt: str) -> str:
-    return hashlib.pbkdf2_hmac("sha256", secret.encode("utf-8"), salt.encode("ascii"), 100_000).hex()
-
-
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
@@ -103,7 +113,8 @@ def _insert_chained(c, events: list[dict]) -> list[dict]:
     for ev in events:
         seq += 1
         ev.update(seq=seq, ts=_now())
-        ev.setdefault("op", None)
+        for k in CHAINED_FIELDS:  # a field an event does not name is NULL
+            ev.setdefault(k, None)
         ev["hash"] = event_hash(prev, ev)
         rows.append([ev[k] for k in CHAINED_FIELDS] + [prev, ev["hash"]])
         prev = ev["hash"]
@@ -121,7 +132,9 @@ def verify_chain(rows, head=None) -> dict:
     renumbered successors, or the head kept in meta pointing past the last event),
     "inserted" (an event whose successor links past it, or one after the head).
     The chain alone cannot catch an attacker who rewrites every later hash and the
-    head: the backups written at each lock and a published replay digest anchor it.
+    head (no secret is kept): the head digest published at the lock, the judges'
+    receipts and the lock-time backups anchor it (:func:`check_digest_rows`,
+    :func:`check_receipt_log`, :func:`check_backup_file`; ``evalkit verify``).
     """
     def bad(seq, problem):
         return dict(ok=False, events=len(rows), first_bad=seq, problem=problem)
@@ -176,23 +189,63 @@ def _open_existing(path, *, readonly: bool) -> sqlite3.Connection:
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True, isolation_level=None)
 
 
-def read_log(path) -> tuple[list[tuple], dict, str]:
-    """(event rows: CHAINED_FIELDS + prev_hash, hash by seq; the meta table; SQLite's
-    integrity_check answer) of a store file, through a read-only connection."""
+def _read_file(path, fn):
+    """``fn(conn)`` on a read-only connection to an existing store file."""
     try:
         conn = _open_existing(path, readonly=True)
         try:
-            integrity = "; ".join(r[0] for r in conn.execute("PRAGMA integrity_check").fetchall())
-            cols = {r[1] for r in conn.execute("PRAGMA table_info(events)")}
-            chained = ", ".join(k if k in cols else f"NULL AS {k}" for k in CHAINED_FIELDS)
-            rows = conn.execute(f"SELECT {chained}, prev_hash, hash FROM events ORDER BY seq").fetchall()
-            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            return fn(conn)
         finally:
             conn.close()
     except sqlite3.Error as exc:
         raise StoreError(f"cannot read the store: {exc}", where=str(path), expected="an evalkit SQLite store",
                          found=str(exc)) from None
+
+
+def _log(conn) -> tuple[list[tuple], dict, str]:
+    integrity = "; ".join(r[0] for r in conn.execute("PRAGMA integrity_check").fetchall())
+    cols = {r[1] for r in conn.execute("PRAGMA table_info(events)")}
+    chained = ", ".join(k if k in cols else f"NULL AS {k}" for k in CHAINED_FIELDS)
+    rows = conn.execute(f"SELECT {chained}, prev_hash, hash FROM events ORDER BY seq").fetchall()
+    meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
     return rows, meta, integrity
+
+
+def read_log(path) -> tuple[list[tuple], dict, str]:
+    """(event rows: CHAINED_FIELDS + prev_hash, hash by seq; the meta table; SQLite's
+    integrity_check answer) of a store file, through a read-only connection."""
+    return _read_file(path, _log)
+
+
+def access_outside_chain(meta: dict, access_judges, chained: bool) -> str:
+    """What a store whose PIN and token hashes live in the chain (``chained``) holds in
+    the old unchained places — a value planted by editing the file ('' when nothing)."""
+    if not chained:
+        return ""
+    found = []
+    if meta.get("pin_hash") is not None:
+        found.append("a PIN hash in meta ('pin_hash')")
+    if access_judges:
+        found.append("judge token hashes in the access table (" + ", ".join(sorted(map(str, access_judges))) + ")")
+    return ("written outside the hash chain: " + " and ".join(found)) if found else ""
+
+
+def digest_code(seq: int, hash_: str) -> str:
+    """A head digest: an event's position and full hash, ``'SEQ-HASH'``."""
+    return f"{int(seq)}-{hash_}"
+
+
+def _position(code, digits: int) -> tuple[int, str] | None:
+    """(seq, lower-case hex) of a ``'SEQ-HEX'`` code with ``digits`` hex digits, else None."""
+    try:
+        seq_text, hex_ = str(code).strip().split("-")
+        seq = int(seq_text)
+    except ValueError:
+        return None
+    hex_ = hex_.lower()
+    if seq < 0 or len(hex_) != digits or any(ch not in "0123456789abcdef" for ch in hex_):
+        return None
+    return seq, hex_
 
 
 def receipt_code(seq: int, hash_: str) -> str:
@@ -203,30 +256,115 @@ def receipt_code(seq: int, hash_: str) -> str:
 
 def check_receipt_rows(code: str, hash_at) -> dict:
     """Check ``code`` against a store; ``hash_at(seq)`` returns rows with the hash at seq."""
-    try:
-        seq_text, digits = str(code).strip().split("-")
-        seq = int(seq_text)
-        if len(digits) != RECEIPT_HEX or any(ch not in "0123456789abcdef" for ch in digits.lower()):
-            raise ValueError
-    except ValueError:
+    pos = _position(code, RECEIPT_HEX)
+    if pos is None:
         return dict(ok=False, seq=None, problem=f"'{code}' is not a receipt (expected NUMBER-{'x' * RECEIPT_HEX})")
+    seq, digits = pos
     rows = hash_at(seq)
     if not rows:
         return dict(ok=False, seq=seq, problem=f"event {seq} of the receipt is not in this store")
-    if not rows[0][0].startswith(digits.lower()):
+    if not rows[0][0].startswith(digits):
         return dict(ok=False, seq=seq, problem=f"event {seq} differs from the one the receipt was given for")
     return dict(ok=True, seq=seq, problem="")
 
 
+def _prefix_problem(rows, seq: int, hash_: str) -> str:
+    """'' when events 1..seq of ``rows`` form an unbroken chain ending in ``hash_``."""
+    check = verify_chain([r for r in rows if r[0] <= seq], [seq, hash_])
+    return check["problem"]
+
+
+def check_digest_rows(digest: str, rows) -> dict:
+    """Whether a store's events (``rows``, read_log's shape) are the published record the
+    head digest ``digest`` names: event SEQ has that hash and the chain up to it is
+    unbroken, so every event up to SEQ is as published.
+
+    Events after SEQ do not fail the check (a round may be unlocked and corrected after
+    its lock was published): they are new since the publication, counted in ``after``
+    and by kind in ``after_kinds`` for the reader to judge. Returns {"ok", "seq",
+    "after", "after_kinds", "problem"}."""
+    out = dict(ok=False, seq=None, after=None, after_kinds={}, problem="")
+    pos = _position(digest, 64)
+    if pos is None:
+        return dict(out, problem=f"'{digest}' is not a head digest (expected NUMBER-{'x' * 8}… with 64 hex digits)")
+    seq, hash_ = pos
+    out["seq"] = seq
+    at = [r for r in rows if r[0] == seq]
+    if seq == 0:
+        problem = "" if hash_ == GENESIS else "a digest at position 0 names the empty store"
+    elif not at:
+        problem = f"event {seq} of the digest is not in this file (it has {len(rows)} events)"
+    elif at[0][-1] != hash_:
+        problem = (f"event {seq} differs from the published one (hash {at[0][-1][:12]}… instead of {hash_[:12]}…): "
+                   f"the file was changed at or before event {seq}")
+    else:
+        problem = _prefix_problem(rows, seq, hash_)
+    if problem:
+        return dict(out, problem=problem)
+    later = [r[CHAINED_FIELDS.index("kind")] for r in rows if r[0] > seq]
+    kinds: dict[str, int] = {}
+    for kind in later:
+        kinds[kind] = kinds.get(kind, 0) + 1
+    return dict(out, ok=True, after=len(later), after_kinds=kinds)
+
+
+def check_receipt_log(code: str, rows) -> dict:
+    """A judge's receipt against a store's events (``rows``, read_log's shape): the
+    event at its position has the receipt's hash digits and the chain up to it is
+    unbroken, so that sheet and everything before it are unchanged. Returns
+    check_receipt_rows' dict plus "sheet" ({judge, project, round} of that event, or None)."""
+    by_seq = {r[0]: r for r in rows}
+    result = check_receipt_rows(code, lambda seq: [(by_seq[seq][-1],)] if seq in by_seq else [])
+    row = by_seq.get(result["seq"])
+    result["sheet"] = None
+    if row is not None:
+        ev = dict(zip(CHAINED_FIELDS, row))
+        if ev["kind"] in SCORE_KINDS:
+            result["sheet"] = dict(judge=ev["judge"], project=ev["project"], round=ev["round"])
+        if result["ok"]:
+            problem = _prefix_problem(rows, result["seq"], row[-1])
+            if problem:
+                result.update(ok=False, problem=problem)
+    return result
+
+
 def verify_file(path) -> dict:
-    """Check a store file without a contest: SQLite's integrity check and the hash
-    chain. Returns verify()'s dict plus "integrity" ("ok" when the file is sound)."""
-    rows, meta, integrity = read_log(path)
+    """Check a store file without a contest: SQLite's integrity check, the hash chain,
+    and that no PIN or token hash sits outside the chain. Returns verify()'s dict plus
+    "integrity" ("ok" when the file is sound) and "digest" (the head digest checked:
+    the last event's position and hash).
+
+    With no secret kept, this cannot catch a rewrite of an event and of every later
+    hash and the head; the published head digest (:func:`check_digest_rows`), the
+    judges' receipts (:func:`check_receipt_log`) and the lock-time backups
+    (:func:`check_backup_file`) do."""
+    def read(conn):
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        judges = [r[0] for r in conn.execute("SELECT judge FROM access")] if "access" in tables else []
+        return _log(conn), judges
+    (rows, meta, integrity), access_judges = _read_file(path, read)
     result = verify_chain(rows, json.loads(meta["head"]) if meta.get("head") else None)
     result["integrity"] = integrity
+    result["digest"] = digest_code(rows[-1][0], rows[-1][-1]) if rows else digest_code(0, GENESIS)
     if integrity != "ok" and result["ok"]:
         result.update(ok=False, problem=f"SQLite integrity check: {integrity}")
+    chained = ACCESS_CHAINED in meta or any(r[CHAINED_FIELDS.index("kind")] in ACCESS_KINDS for r in rows)
+    planted = access_outside_chain(meta, access_judges, chained)
+    if planted and result["ok"]:
+        result.update(ok=False, problem=planted)
     return result
+
+
+def check_backup_file(backup, rows) -> dict:
+    """Whether a backup (e.g. the one written at a lock) agrees with a store's events
+    (``rows``): the backup verifies on its own and the store holds the backup's last
+    event with the same hash after an unbroken chain, i.e. the store extends the
+    backup unchanged. Returns {"ok", "digest" (the backup's head), "after", "problem"}."""
+    own = verify_file(backup)
+    if not own["ok"]:
+        return dict(ok=False, digest=own["digest"], after=None, problem=f"the backup does not verify: {own['problem']}")
+    check = check_digest_rows(own["digest"], rows)
+    return dict(ok=check["ok"], digest=own["digest"], after=check["after"], problem=check["problem"])
 
 
 def backup_file(source, dest) -> Path:
@@ -318,7 +456,11 @@ class Store:
         self._judges = frozenset(contest.judge_ids)
         self._projects = frozenset(contest.project_ids)
         self._rounds = tuple(r.id for r in contest.rounds)
-        self._secretary = self._check_pin(pin)
+        try:
+            self._secretary = self._check_pin(pin)
+        except BaseException:  # a wrong PIN or a tampered file: no connection is left open
+            self._conn.close()
+            raise
 
     # --- connection helpers -----------------------------------------------
     def close(self):
@@ -382,7 +524,7 @@ class Store:
             if not have:
                 c.executemany("INSERT INTO meta VALUES (?, ?)", [
                     ("schema", SCHEMA_VERSION), ("contest", self.contest.id), ("created", _now()),
-                    ("pin_salt", secrets.token_hex(16))])
+                    ("pin_salt", secrets.token_hex(16)), (ACCESS_CHAINED, "1")])
             elif have.get("contest") not in (None, self.contest.id):
                 raise StoreError(f"this store belongs to contest '{have['contest']}'", where=str(self.path),
                                  expected=f"contest '{self.contest.id}'", found=have.get("contest"))
@@ -393,30 +535,87 @@ class Store:
         return rows[0][0] if rows else default
 
     # --- access -------------------------------------------------------------
+    def _access_state(self, c=None) -> tuple[str | None, dict[str, str], bool]:
+        """(the PIN's hash record or None, {judge: token hash}, legacy) as the checks use
+        them: from the chain's newest "pin" event and each judge's newest "access" event.
+        ``legacy``: a store made before these were chained and not yet opened by the
+        secretary — its meta ``pin_hash`` and access table are read as they are.
+        TamperError when a chained store holds values in those old places."""
+        def q(sql):
+            return c.execute(sql).fetchall() if c is not None else self._read(sql)
+        meta = dict(q(f"SELECT key, value FROM meta WHERE key IN ('pin_hash', '{ACCESS_CHAINED}')"))
+        table = dict(q("SELECT judge, token_hash FROM access"))
+        chained = ACCESS_CHAINED in meta or bool(q("SELECT 1 FROM events WHERE kind IN ('pin', 'access') LIMIT 1"))
+        if not chained:
+            return meta.get("pin_hash"), table, True
+        planted = access_outside_chain(meta, table, chained)
+        if planted:
+            raise TamperError(planted, where=f"{self.path} (meta/access)",
+                              key="pin_hash" if "PIN" in planted else "access",
+                              expected="the PIN and judge token hashes only in the hash chain", found=planted)
+        pin = q("SELECT reason FROM events WHERE kind = 'pin' ORDER BY seq DESC LIMIT 1")
+        tokens = dict(q("SELECT judge, reason FROM events WHERE kind = 'access' ORDER BY seq"))  # newest wins
+        return (pin[0][0] if pin else None), tokens, False
+
     @property
     def has_pin(self) -> bool:
-        return self._meta("pin_hash") is not None
+        return self._access_state()[0] is not None
 
     def _check_pin(self, pin) -> bool:
-        stored = self._meta("pin_hash")
-        if stored is None:
-            return True
-        if pin is None:
-            return False
-        if not hmac.compare_digest(stored, _secret_hash(str(pin), self._meta("pin_salt"))):
-            raise AccessError("wrong secretary PIN", where=str(self.path), expected="the secretary's PIN",
-                              found="another PIN")
+        """Whether this open has the secretary's rights (AccessError for a wrong PIN).
+        A successful secretary open chains a legacy store's values and upgrades a PIN
+        hash made with an older algorithm or cost."""
+        record, _, legacy = self._access_state()
+        if record is not None:
+            if pin is None:
+                return False
+            try:
+                ok = pinhash.pin_matches(str(pin), record, self._meta("pin_salt"))
+            except ValueError:
+                raise TamperError("the stored PIN hash is not readable", where=str(self.path), key="pin",
+                                  expected="a PIN hash record (scrypt:… or pbkdf2_sha256:…)",
+                                  found=str(record)[:20]) from None
+            if not ok:
+                raise AccessError("wrong secretary PIN", where=str(self.path), expected="the secretary's PIN",
+                                  found="another PIN")
+        if legacy or (record is not None and not pinhash.is_current(record)):
+            self._chain_access(record, None if record is None else str(pin))
         return True
 
+    def _chain_access(self, verified: str | None, pin: str | None) -> None:
+        """Migrate and upgrade in one transaction: a legacy store's PIN hash (re-made with
+        today's algorithm from the PIN just verified) and judge token hashes become
+        events, and the old places are emptied; a chained PIN hash with an older cost is
+        re-made. Nothing changes when another process got there first."""
+        new_record = pinhash.make_pin_hash(pin) if pin is not None else None
+
+        def tx(c):
+            record, tokens, legacy = self._access_state(c)
+            events = []
+            if new_record is not None and record == verified and (legacy or not pinhash.is_current(record)):
+                events.append(dict(kind="pin", reason=new_record, entered_by="migration"))
+            if legacy:
+                order = {j: i for i, j in enumerate(self.contest.judge_ids)}
+                events += [dict(kind="access", judge=j, reason=h, entered_by="migration")
+                           for j, h in sorted(tokens.items(), key=lambda jh: (order.get(jh[0], len(order)), jh[0]))]
+                c.execute("DELETE FROM meta WHERE key = 'pin_hash'")
+                c.execute("DELETE FROM access")
+                c.execute("INSERT OR REPLACE INTO meta VALUES (?, '1')", (ACCESS_CHAINED,))
+            if events:
+                _insert_chained(c, events)
+        self._write(tx)
+
     def set_pin(self, pin: str) -> None:
-        """Set (or change) the secretary's PIN; needs the current one if any."""
+        """Set (or change) the secretary's PIN: at least PIN_MIN_DIGITS digits; needs
+        the current PIN if any. Its slow hash is appended to the chain ("pin" event)."""
         self._require_secretary("set the PIN")
-        if not pin or len(str(pin)) < 4:
-            raise AccessError("a PIN needs at least 4 characters", where=str(self.path), expected=">= 4 characters",
-                              found=len(str(pin or "")))
-        h = _secret_hash(str(pin), self._meta("pin_salt"))
-        self._write(lambda c: c.execute("INSERT OR REPLACE INTO meta VALUES ('pin_hash', ?)", (h,)))
-        self._append("setting", reason="secretary PIN changed", entered_by="secretary")
+        if not pinhash.valid_pin(pin):
+            text = pin if isinstance(pin, str) else ""
+            found = (f"{type(pin).__name__}" if not isinstance(pin, str) else
+                     f"{len(text)} characters" + ("" if text.isascii() and text.isdigit() else ", not only digits 0-9"))
+            raise AccessError(f"a PIN needs at least {pinhash.PIN_MIN_DIGITS} digits", where=str(self.path), key="pin",
+                              expected=f"at least {pinhash.PIN_MIN_DIGITS} digits 0-9", found=found)
+        self._append("pin", reason=pinhash.make_pin_hash(pin), entered_by="secretary")
         self._secretary = True
 
     def _require_secretary(self, action: str):
@@ -425,14 +624,17 @@ class Store:
                               expected="a store opened with the secretary's PIN", found="no PIN")
 
     def judge_tokens(self, *, renew: bool = False) -> dict[str, str]:
-        """Random per-judge tokens (secretary only). Only their hashes are stored, so
-        tokens are shown once; ``renew=True`` issues new ones (old links stop working)."""
+        """Random per-judge tokens (secretary only). Only their hashes are stored (one
+        "access" event per judge), so tokens are shown once; ``renew=True`` issues new
+        ones (old links stop working)."""
         self._require_secretary("issuing judge links")
-        have = {j for (j,) in self._read("SELECT judge FROM access")}
+        have = self._access_state()[1]
         judges = [j for j in self.contest.judge_ids if renew or j not in have]
         tokens = {j: secrets.token_urlsafe(TOKEN_BYTES) for j in judges}
-        rows = [(j, self._token_hash(t)) for j, t in tokens.items()]
-        self._write(lambda c: c.executemany("INSERT OR REPLACE INTO access VALUES (?, ?)", rows))
+        events = [dict(kind="access", judge=j, reason=self._token_hash(t), entered_by="secretary")
+                  for j, t in tokens.items()]
+        if events:
+            self._write(lambda c: _insert_chained(c, events))
         return tokens
 
     def _token_hash(self, token: str) -> str:
@@ -440,14 +642,15 @@ class Store:
         return hashlib.sha256((self._meta("pin_salt") + str(token)).encode()).hexdigest()
 
     def judge_for_token(self, token: str) -> str:
-        """The judge a link's token belongs to, or AccessError."""
+        """The judge a link's token belongs to (its newest chained token), or AccessError."""
         if not token or not isinstance(token, str):
             raise AccessError("no judge token given", where=str(self.path), expected="a judge link", found="nothing")
-        rows = self._read("SELECT judge FROM access WHERE token_hash = ?", (self._token_hash(token),))
-        if not rows:
-            raise AccessError("unknown judge token", where=str(self.path), expected="a valid judge link",
-                              found="an unknown token")
-        return rows[0][0]
+        wanted = self._token_hash(token)
+        for judge, token_hash in self._access_state()[1].items():
+            if hmac.compare_digest(str(token_hash), wanted):
+                return judge
+        raise AccessError("unknown judge token", where=str(self.path), expected="a valid judge link",
+                          found="an unknown token")
 
     def judge_session(self, token: str) -> "JudgeSession":
         """The judge's page's handle on the store (AccessError for a wrong or missing token)."""
@@ -603,6 +806,12 @@ class Store:
         later hash recomputed) fails the check. Returns {"ok", "seq", "problem"}."""
         return check_receipt_rows(code, lambda seq: self._read("SELECT hash FROM events WHERE seq = ?", (seq,)))
 
+    def check_digest(self, digest: str) -> dict:
+        """Whether this store is the published record a head digest names (see
+        :func:`check_digest_rows`: events after it are counted, not refused)."""
+        rows = self._read("SELECT " + ", ".join(CHAINED_FIELDS) + ", prev_hash, hash FROM events ORDER BY seq")
+        return check_digest_rows(digest, rows)
+
     def _check_judge_item(self, criterion, where):
         # veto and bonus items are the secretary's (or the panel chair's), never a judge page's
         if self.contest.rubric.item_kind(criterion) != "criterion":
@@ -697,7 +906,7 @@ class Store:
         """The newest event's position and hash, ``'SEQ-HASH'``: published at the lock
         (big screen, 公示), it pins every event up to it (``evalkit verify --digest``)."""
         rows = self._read("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
-        return f"{rows[0][0]}-{rows[0][1]}" if rows else "0-" + GENESIS
+        return digest_code(*rows[0]) if rows else digest_code(0, GENESIS)
 
     @property
     def last_seq(self) -> int:
@@ -743,30 +952,41 @@ class Store:
         return df[(df["judge"] == str(judge)) | df["round"].isin(locked)].reset_index(drop=True)
 
     def history(self, judge=None, project=None) -> pd.DataFrame:
-        """Every event (the audit trail), oldest first."""
+        """Every event (the audit trail), oldest first; a "pin" event's hash record is
+        replaced by PIN_HIDDEN."""
         sql = "SELECT " + ", ".join(EVENT_FIELDS) + ", hash FROM events WHERE 1=1"
         params = []
         for col, val in (("judge", judge), ("project", project)):
             if val is not None:
                 sql += f" AND {col} = ?"
                 params.append(str(val))
-        return pd.DataFrame(self._read(sql + " ORDER BY seq", params), columns=list(EVENT_FIELDS) + ["hash"])
+        df = pd.DataFrame(self._read(sql + " ORDER BY seq", params), columns=list(EVENT_FIELDS) + ["hash"])
+        # the PIN's hash stays in the file: the audit log (printed in reports) does not show it
+        df.loc[df["kind"] == "pin", "reason"] = PIN_HIDDEN
+        return df
 
     # --- integrity, backup ----------------------------------------------------
     def verify(self) -> dict:
         """Check the hash chain. Returns {"ok": bool, "events": n, "first_bad": seq|None,
         "problem": text}; the first event edited, deleted or inserted outside evalkit
-        breaks the chain at that event."""
+        breaks the chain at that event; a PIN or token hash written outside the chain
+        fails too (first_bad None)."""
         rows = self._read("SELECT " + ", ".join(CHAINED_FIELDS) + ", prev_hash, hash FROM events ORDER BY seq")
         head = self._meta("head")
-        return verify_chain(rows, json.loads(head) if head else None)
+        result = verify_chain(rows, json.loads(head) if head else None)
+        if result["ok"]:
+            try:
+                self._access_state()
+            except TamperError as exc:
+                result.update(ok=False, problem=exc.message)
+        return result
 
     def check_integrity(self) -> None:
         """Raise TamperError when the hash chain does not verify."""
         result = self.verify()
         if not result["ok"]:
-            raise TamperError(result["problem"], where=f"{self.path} event {result['first_bad']}",
-                              expected="an unbroken hash chain", found=result["problem"])
+            where = str(self.path) if result["first_bad"] is None else f"{self.path} event {result['first_bad']}"
+            raise TamperError(result["problem"], where=where, expected="an unbroken hash chain", found=result["problem"])
 
     def backup(self, dest) -> Path:
         """Copy the store with SQLite's online backup API (safe while others write)."""

@@ -10,7 +10,7 @@ import evalkit as ek
 from evalkit.errors import AccessError, RoundLockedError, ScoreError
 from evalkit.store import JudgeSession
 
-PIN = "2468"
+PIN = "246813"
 
 
 @pytest.fixture
@@ -70,7 +70,8 @@ def test_a_session_records_only_for_its_judge(page, tokens):
     # and without the PIN the store itself refuses to record for a judge
     with pytest.raises(AccessError):
         page.record("J1", "P01", "need", 3)
-    assert page.history()["judge"].dropna().tolist() == ["J2"]
+    history = page.history()
+    assert history.loc[history["kind"] == "score", "judge"].tolist() == ["J2"]
 
 
 def test_a_revoked_link_stops_working_in_an_open_page(secretary, page, tokens):
@@ -95,7 +96,8 @@ def test_a_session_refuses_a_conflicted_project(page, tokens):
     for p in org_conflicts:  # conflicts by organisation count too
         with pytest.raises(ScoreError, match="回避"):
             session.record(p, "need", 5)
-    assert page.last_seq == 1 + len(page.contest.project_ids)  # set_pin and the pitches: nothing written
+    # set_pin, the pitches and the judges' links: nothing written by the refused records
+    assert page.last_seq == 1 + len(contest.project_ids) + len(contest.judge_ids)
 
 
 def test_a_session_refuses_a_locked_round(secretary, page, tokens):
@@ -138,7 +140,7 @@ def test_every_secretary_action_needs_the_pin(secretary, page, tokens):
         "record for a judge": lambda: page.record("J2", "P01", "need", 6),
         "setting": lambda: page.setting("allocation_rule", "greedy"),
         "set current": lambda: page.set_current("P02"),
-        "change PIN": lambda: page.set_pin("1357"),
+        "change PIN": lambda: page.set_pin("135790"),
         "judge links": lambda: page.judge_tokens(),
         "import": lambda: page.import_scores(secretary.scores()[["judge", "project", "criterion", "score"]]
                                              .assign(project="P02")),
@@ -149,7 +151,7 @@ def test_every_secretary_action_needs_the_pin(secretary, page, tokens):
             action()
     assert page.last_seq == seq, "a refused action wrote an event"
     # a wrong PIN is refused at the door; the right one grants the actions
-    for wrong in ["0000", "", "24680", " 2468"]:
+    for wrong in ["000000", "", "2468130", " 246813", "24681"]:
         with pytest.raises(AccessError):
             ek.Store(secretary.path, secretary.contest, pin=wrong)
     with ek.Store(secretary.path, secretary.contest, pin=PIN) as s:
@@ -167,10 +169,14 @@ def test_a_judge_may_correct_only_their_own_score(secretary, page, tokens):
     assert cur == {"J1": 5.0, "J2": 6.0}
 
 
-def test_pin_needs_four_characters(demo_copy):
+def test_pin_needs_six_digits(demo_copy):
     contest = ek.load_contest(demo_copy(scores=False))
     with contest.open_store() as s:
-        for bad in ["", "12", None]:
-            with pytest.raises(AccessError):
+        for bad in ["", "12", None, "12345", "abcdef", "12345a", "123 456", "１２３４５６", 123456]:
+            with pytest.raises(AccessError, match="at least 6 digits") as err:
                 s.set_pin(bad)
-        assert not s.has_pin
+            assert err.value.expected == "at least 6 digits 0-9" and err.value.key == "pin"
+            assert str(bad) not in str(err.value.found) or bad in ("", None)  # the refused PIN is not echoed
+        assert not s.has_pin and s.last_seq == 0
+        s.set_pin("123456")
+        assert s.has_pin

@@ -128,7 +128,7 @@ def test_events_cannot_be_updated_through_sqlite(store):
 
 
 def test_pin_and_judge_tokens(store):
-    store.set_pin("2468")
+    store.set_pin("246813")
     tokens = store.judge_tokens()
     assert set(tokens) == set(store.contest.judge_ids) and len(set(tokens.values())) == 7
     judge_store = ek.Store(store.path, store.contest)  # no PIN: a judge's page
@@ -137,7 +137,7 @@ def test_pin_and_judge_tokens(store):
     with pytest.raises(AccessError):
         judge_store.record("J1", "P01", "need", 3)
     with pytest.raises(AccessError):
-        ek.Store(store.path, store.contest, pin="0000")
+        ek.Store(store.path, store.contest, pin="000000")
     store.set_current("P01")  # judges score what has pitched
     session = judge_store.judge_session(tokens["J2"])
     session.record("P01", "need", 7)

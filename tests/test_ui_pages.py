@@ -162,13 +162,13 @@ def test_live_tab_advance(live):
 
 def test_roadshow_pin_and_language(live):
     contest, store = live
-    store.set_pin("2468")
+    store.set_pin("246813")
     store.close()
     locked = contest.open_store(store.path)                             # opened without the PIN
     app = Roadshow(AppState(contest, locked), follow=False)
     assert app.body.children[0] is app.pin_status
-    assert not app.unlock_with_pin("0000") and "PIN码错误" in app.pin_status.value
-    assert app.unlock_with_pin("2468")
+    assert not app.unlock_with_pin("000000") and "PIN码错误" in app.pin_status.value
+    assert app.unlock_with_pin("246813")
     assert app.body.children == (app.tabs,)
     live_tab = app.view("live")
     live_tab.lock_button.click()                                        # secretary rights now

@@ -36,7 +36,7 @@ def test_links_survive_a_restart_and_sheet(demo_copy):
 def test_issuing_links_needs_the_pin(demo_copy):
     contest = ek.load_contest(demo_copy(scores=False))
     with contest.open_store() as store:
-        store.set_pin("1357")
+        store.set_pin("135790")
     with contest.open_store() as store, pytest.raises(ek.AccessError):
         serve.judge_links(store, contest.dir)
 
