@@ -62,7 +62,7 @@ EVENT_FIELDS = ("seq", "ts", "kind", "judge", "project", "criterion", "round", "
 # delivery of the same message is recognised and recorded once). Hashed when present,
 # so stores written before it existed verify unchanged.
 CHAINED_FIELDS = EVENT_FIELDS + ("op",)
-RECEIPT_HEX = 12  # 48 bits of the sheet's last event hash on the judge's receipt
+RECEIPT_HEX = 16  # 64 bits of the sheet's last event hash on the judge's receipt: no search can match it
 ACCESS_KINDS = ("pin", "access")  # events that carry the PIN hash and the judges' token hashes
 ACCESS_CHAINED = "access_chained"  # meta key: the PIN and token hashes live in the chain only
 PIN_HIDDEN = "（PIN哈希不显示 PIN hash not shown）"
@@ -250,7 +250,7 @@ def _position(code, digits: int) -> tuple[int, str] | None:
 
 def receipt_code(seq: int, hash_: str) -> str:
     """A judge's receipt for a sheet: the chain position and the first hex digits of
-    the hash of the sheet's last event, e.g. ``'412-3f9ac21b77d0'``."""
+    the hash of the sheet's last event, e.g. ``'412-3f9ac21b77d0a5e4'``."""
     return f"{int(seq)}-{hash_[:RECEIPT_HEX]}"
 
 
