@@ -3,9 +3,11 @@ screen. Each factory returns an object exposing its widgets (``.widget`` to disp
 from __future__ import annotations
 
 import importlib
+import math
 
 import ipywidgets as w
 
+from ..access import PinBackoffError, PinGuard, has_secretary_rights, require_secretary
 from ..errors import AccessError
 from .common import PAGE_CSS, esc, lang_button, open_from_env, query_token, status
 from .messages import t
@@ -18,17 +20,19 @@ TABS = (("setup", "setup", "setup_tab"), ("live", "live", "live_tab"), ("leaderb
 
 
 class Roadshow:
-    """The secretary's page. ``tabs`` (ipywidgets.Tab), ``views`` {key: tab object}
-    (built on first opening; Live first), ``pin``/``pin_button`` when the store has a
-    PIN and none was given."""
+    """The secretary's page. ``tabs`` (ipywidgets.Tab) and ``views`` {key: tab object}
+    (built on first opening; Live first) exist only once the store handle carries the
+    secretary's rights (opened with the PIN, or a store without one): before that the
+    page is the PIN box (``pin``, ``pin_button``, ``pin_status``) and no widget holds
+    or computes anything of the scores, so no message a page can send reaches them.
+    ``guard``: the store's back-off after wrong PINs (evalkit.access.PinGuard)."""
 
-    def __init__(self, state: AppState, *, pin_given: bool = False, follow: bool = True):
+    def __init__(self, state: AppState, *, follow: bool = True):
         self.state = state
         self.views: dict = {}
+        self.tabs = None
+        self.guard = PinGuard(state.store.path)
         self.title = w.HTML()
-        self.tabs = w.Tab(children=[w.VBox() for _ in TABS])
-        self.tabs.add_class("evalkit-tabs")
-        self.tabs.observe(lambda ch: self._open(ch["new"]), names="selected_index")
         self.pin = w.Password(placeholder=t("pin", state.lang))
         self.pin.add_class("evalkit-pin")
         self.pin_button = w.Button(description=t("pin_enter", state.lang))
@@ -40,33 +44,52 @@ class Roadshow:
         self.widget.add_class("evalkit-roadshow")
         state.on_change(self._retitle)
         self._retitle(state)
-        if state.store.has_pin and not pin_given:
+        if has_secretary_rights(state.store):
+            self._start()
+        else:
             status(self.pin_status, t("pin_needed", state.lang))
             self.body.children = [self.pin_status, w.HBox([self.pin, self.pin_button])]
-        else:
-            self._start()
         if follow:
             state.keep_in_sync(self.widget)
             state.follow()
 
     def _retitle(self, state) -> None:
         self.title.value = f'<h2 class="evalkit-title">{esc(state.contest.name.get(state.lang))}</h2>'
-        for i, (key, _, _) in enumerate(TABS):
-            self.tabs.set_title(i, t(f"tab.{key}", state.lang))
+        self.pin.placeholder = t("pin", state.lang)
+        self.pin_button.description = t("pin_enter", state.lang)
+        if self.tabs is not None:
+            for i, (key, _, _) in enumerate(TABS):
+                self.tabs.set_title(i, t(f"tab.{key}", state.lang))
 
     def unlock_with_pin(self, pin: str) -> bool:
-        """Reopen the store with the secretary's PIN; False (and a message) when wrong."""
+        """Reopen the store with the secretary's PIN (under the back-off) and build the
+        tabs; False (and a message in the page's language) when refused."""
+        if self.tabs is not None:
+            return True
+        lang = self.state.lang
+        self.pin.value = ""
         try:
-            store = self.state.contest.open_store(self.state.store.path, pin=pin)
-        except AccessError:
-            status(self.pin_status, t("pin_wrong", self.state.lang), error=True)
+            store = self.guard.open(self.state.base_contest, pin)
+        except PinBackoffError as exc:
+            status(self.pin_status, t("pin_wait", lang, seconds=math.ceil(exc.retry_after)), error=True)
             return False
-        self.state.store.close()
+        except AccessError:
+            wait = self.guard.wait()
+            text = t("pin_wrong", lang) + ("　" + t("pin_wait", lang, seconds=math.ceil(wait)) if wait else "")
+            status(self.pin_status, text, error=True)
+            return False
+        old = self.state.store
         self.state.replace_store(store)
+        old.close()
         self._start()
         return True
 
     def _start(self) -> None:
+        require_secretary(self.state.store, "opening the secretary's workbench")
+        self.tabs = w.Tab(children=[w.VBox() for _ in TABS])
+        self.tabs.add_class("evalkit-tabs")
+        self.tabs.observe(lambda ch: self._open(ch["new"]), names="selected_index")
+        self._retitle(self.state)
         self.body.children = [self.tabs]
         self.tabs.selected_index = 1
         self._open(1)
@@ -74,6 +97,7 @@ class Roadshow:
     def _open(self, index) -> None:
         if index is None:
             return
+        require_secretary(self.state.store, "opening a tab of the secretary's workbench")
         key, module, factory = TABS[index]
         if key not in self.views:
             mod = importlib.import_module(f"{__package__}.{module}")
@@ -85,7 +109,8 @@ class Roadshow:
             self.tabs.selected_index = index
 
     def view(self, key: str):
-        """The tab object for ``key`` (built if needed)."""
+        """The tab object for ``key`` (built if needed; AccessError before the PIN)."""
+        require_secretary(self.state.store, f"opening the {key} tab")
         self._open([k for k, _, _ in TABS].index(key))
         return self.views[key]
 
@@ -99,8 +124,7 @@ def _state(contest=None, store=None, lang=None):
 
 def roadshow(contest=None, store=None, *, lang=None, follow: bool = True) -> Roadshow:
     """The secretary's workbench over ``store`` (default: from the environment)."""
-    import os
-    return Roadshow(_state(contest, store, lang), pin_given=bool(os.environ.get("EVALKIT_PIN")), follow=follow)
+    return Roadshow(_state(contest, store, lang), follow=follow)
 
 
 def judge(contest=None, store=None, token: str | None = None, *, lang=None, follow: bool = True):

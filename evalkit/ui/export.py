@@ -1,13 +1,14 @@
 """The Export tab: the publication files (evalkit.report.publish_decision: Excel,
 HTML, PDF) of the store's decision — the scores and the settings the Allocation
 tab saved — in the public version (no judge named) or the internal one, and a
-backup of the store."""
+backup of the store. Both need the secretary's rights on the store."""
 from __future__ import annotations
 
 from datetime import datetime
 
 import ipywidgets as w
 
+from ..access import require_secretary
 from ..errors import DataError, EvalkitError
 from .common import error_text, status
 from .messages import t
@@ -41,6 +42,7 @@ class ExportTab:
         from ..report import publish_decision
         state, lang = self.state, self.state.lang
         try:
+            require_secretary(state.store, "publishing the decision")
             d = decide(state.contest, state.round_scores(), allocation_settings(state.store), round=state.current()[1])
             self.written = publish_decision(d, self.out_dir, formats, version=version, history=state.store.history())
         except DataError as exc:
@@ -55,9 +57,15 @@ class ExportTab:
         return self.written
 
     def backup(self):
+        """A copy of the store in its backup folder (None and a message when refused)."""
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         store = self.state.store
-        self.backup_path = store.backup(store.backup_dir / f"{store.path.stem}-{stamp}.db")
+        try:
+            require_secretary(store, "backing up the store")
+            self.backup_path = store.backup(store.backup_dir / f"{store.path.stem}-{stamp}.db")
+        except EvalkitError as exc:
+            status(self.status, t("error", self.state.lang, text=error_text(exc)), error=True)
+            return None
         status(self.status, t("backup_done", self.state.lang, path=self.backup_path))
         return self.backup_path
 

@@ -1,9 +1,12 @@
 """The Setup tab: open a contest folder and show its validation (every error with
-its file and row); create a new contest from a rubric and pasted lists."""
+its file and row); create a new contest from a rubric and pasted lists, only inside
+the workspace (evalkit.access.workspace_bases: the open contest's parent folder and
+EVALKIT_WORKSPACE). Both actions need the secretary's rights on the store."""
 from __future__ import annotations
 
 import ipywidgets as w
 
+from ..access import contest_folder_under, require_secretary, workspace_bases
 from ..contest import RUBRICS_DIR
 from ..errors import EvalkitError
 from .common import esc, status
@@ -16,9 +19,13 @@ def validation_html(path) -> tuple[bool, str]:
     try:
         contest = load_contest(path)
     except EvalkitError as exc:
-        items = "".join(f"<li>{esc(e._format())}</li>" for e in exc.errors)
-        return False, f'<ul class="evalkit-validation-errors">{items}</ul>'
+        return False, _errors_html(exc)
     return True, f'<pre class="evalkit-validation-ok">✓ {esc(contest.summary())}</pre>'
+
+
+def _errors_html(exc) -> str:
+    items = "".join(f"<li>{esc(e._format())}</li>" for e in exc.errors)
+    return f'<ul class="evalkit-validation-errors">{items}</ul>'
 
 
 class SetupTab:
@@ -56,6 +63,11 @@ class SetupTab:
         self.validate()
 
     def validate(self) -> bool:
+        try:
+            require_secretary(self.state.store, "opening a contest folder")
+        except EvalkitError as exc:
+            self.report.value = _errors_html(exc)
+            return False
         ok, text = validation_html(self.folder.value)
         self.report.value = text
         return ok
@@ -64,12 +76,12 @@ class SetupTab:
         from ..create import create_contest
         lang = self.state.lang
         try:
-            contest = create_contest(self.new_folder.value.strip(), name=self.name.value.strip(),
-                                     rubric=self.rubric.value, budget=self.budget.value, projects=self.projects.value,
-                                     judges=self.judges.value)
+            require_secretary(self.state.store, "creating a contest")
+            folder = contest_folder_under(self.new_folder.value, workspace_bases(self.state.base_contest))
+            contest = create_contest(folder, name=self.name.value.strip(), rubric=self.rubric.value,
+                                     budget=self.budget.value, projects=self.projects.value, judges=self.judges.value)
         except EvalkitError as exc:
-            items = "".join(f"<li>{esc(e._format())}</li>" for e in exc.errors)
-            self.create_status.value = f'<ul class="evalkit-validation-errors">{items}</ul>'
+            self.create_status.value = _errors_html(exc)
             return None
         status(self.create_status, t("created", lang, path=contest.dir) + " — " + t("serve_hint", lang, path=contest.dir))
         self.folder.value = str(contest.dir)
