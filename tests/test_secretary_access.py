@@ -13,6 +13,7 @@ import pytest
 from ipywidgets.widgets import widget as widget_module
 
 import evalkit as ek
+from conftest import browser_context, needs_chromium, start_serve, stop_serve
 from evalkit.access import (MAX_WAIT, PinBackoffError, PinGuard, contest_folder_under, delay_after,
                             has_secretary_rights, workspace_bases)
 from evalkit.ui import AppState
@@ -293,8 +294,9 @@ def test_the_page_backs_off_with_chinese_and_english_messages(guarded):
         comm_msg(app.pin_button, {"method": "custom", "content": {"event": "click"}})
         return app.pin_status.value
 
-    assert "PIN码错误" in try_pin(WRONG) and "秒后再试" not in app.pin_status.value
-    try_pin(WRONG)
+    assert "请输入秘书PIN码" in try_pin("") and app.guard.failures() == 0     # an empty box: no attempt
+    assert "PIN码错误" in try_pin(WRONG) and "再错 2 次后须等待" in app.pin_status.value
+    assert "再错 1 次后须等待" in try_pin(WRONG)
     assert "PIN码错误" in try_pin(WRONG) and "请 2 秒后再试" in app.pin_status.value
     assert "PIN码错误次数过多，请 2 秒后再试" in try_pin(PIN) and app.tabs is None
     app.state.set_lang("en")
@@ -311,3 +313,55 @@ def test_the_page_backs_off_with_chinese_and_english_messages(guarded):
     assert app.tabs is not None and "live" in app.views and has_secretary_rights(app.state.store)
     assert app.guard.failures() == 0
     app.state.store.close()
+
+
+@needs_chromium
+def test_served_workbench_sends_nothing_before_the_pin_and_backs_off(demo_copy):
+    """`evalkit serve` on a store with a PIN, the secretary's page in Debian chromium:
+    every websocket frame the page receives before the PIN is free of judge names and
+    scores; three wrong PINs bring the wait message; after the wait the right PIN opens
+    the tabs (and then the frames do carry the names: the check can see them)."""
+    from playwright.sync_api import expect, sync_playwright
+    folder = demo_copy(scores=False)
+    contest = ek.load_contest(folder)
+    with contest.open_store() as s:
+        s.set_current("P01")
+        s.record("J2", "P01", "need", 14.3)
+        s.set_pin(PIN)
+    links, proc = start_serve(folder, "--pin", PIN)
+    try:
+        with sync_playwright() as pw:
+            browser, ctx = browser_context(pw, timeout_ms=60_000)
+            expect.set_options(timeout=60_000)
+            page, frames = ctx.new_page(), []
+            page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(
+                payload if isinstance(payload, str) else payload.decode("utf-8", "replace"))))
+            page.goto(links["secretary"], wait_until="commit")
+            box, enter = page.locator(".evalkit-pin input"), page.get_by_role("button", name="进入")
+            status_box = page.locator(".evalkit-status")
+            expect(box).to_be_visible()
+
+            def try_pin(pin, answer):
+                box.fill(pin)
+                enter.click()
+                expect(status_box).to_contain_text(answer)
+                expect(box).to_have_value("")              # the kernel cleared the box: the next try is fresh
+            for answer in ("再错 2 次", "再错 1 次", "请 2 秒后再试"):
+                try_pin(WRONG, answer)
+            try_pin(PIN, "PIN码错误次数过多")
+            assert page.locator(".lm-TabBar-tab").count() == 0
+            before = "\n".join(frames)
+            page.wait_for_timeout(2500)
+            box.fill(PIN)
+            enter.click()
+            expect(page.locator(".lm-TabBar-tab", has_text="现场评分")).to_be_visible()
+            expect(page.locator(".evalkit-live .evalkit-now")).to_contain_text("P01")
+            page.wait_for_timeout(500)
+            after = "\n".join(frames)
+            browser.close()
+    finally:
+        stop_serve(proc)
+    assert "李秀兰" not in before and "14.3" not in before and "evalkit-live" not in before
+    assert "李秀兰" in after and "14.3" in after
+    with ek.Store(folder / "evalkit.db", contest) as s:
+        assert s.scores()["score"].tolist() == [14.3]

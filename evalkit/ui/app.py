@@ -7,7 +7,7 @@ import math
 
 import ipywidgets as w
 
-from ..access import PinBackoffError, PinGuard, has_secretary_rights, require_secretary
+from ..access import FREE_ATTEMPTS, PinBackoffError, PinGuard, has_secretary_rights, require_secretary
 from ..errors import AccessError
 from .common import PAGE_CSS, esc, lang_button, open_from_env, query_token, status
 from .messages import t
@@ -68,15 +68,18 @@ class Roadshow:
             return True
         lang = self.state.lang
         self.pin.value = ""
+        if pin is None or not str(pin).strip():
+            status(self.pin_status, t("pin_needed", lang))
+            return False
         try:
             store = self.guard.open(self.state.base_contest, pin)
         except PinBackoffError as exc:
             status(self.pin_status, t("pin_wait", lang, seconds=math.ceil(exc.retry_after)), error=True)
             return False
         except AccessError:
-            wait = self.guard.wait()
-            text = t("pin_wrong", lang) + ("　" + t("pin_wait", lang, seconds=math.ceil(wait)) if wait else "")
-            status(self.pin_status, text, error=True)
+            wait, left = self.guard.wait(), FREE_ATTEMPTS - self.guard.failures()
+            more = t("pin_wait", lang, seconds=math.ceil(wait)) if wait else t("pin_left", lang, n=left) if left > 0 else ""
+            status(self.pin_status, t("pin_wrong", lang) + ("　" + more if more else ""), error=True)
             return False
         old = self.state.store
         self.state.replace_store(store)

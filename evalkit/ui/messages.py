@@ -66,6 +66,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "pin_enter": ("进入", "Enter"),
     "pin_needed": ("本评分库设有PIN码，请输入秘书PIN码。", "This store has a PIN: enter the secretary's PIN."),
     "pin_wrong": ("PIN码错误", "Wrong PIN"),
+    "pin_left": ("再错 {n} 次后须等待才能再试。", "{n} more wrong PIN(s) and you must wait before trying again."),
     "pin_wait": ("PIN码错误次数过多，请 {seconds} 秒后再试。", "Too many wrong PINs: try again in {seconds} s."),
     # setup / other tabs
     "contest_folder": ("大赛目录", "Contest folder"),
