@@ -56,6 +56,11 @@ def require_secretary(store, action: str) -> None:
     store._require_secretary(action)
 
 
+def no_pin(pin) -> bool:
+    """Whether ``pin`` is no attempt at all (nothing typed): never counted."""
+    return pin is None or not str(pin).strip()
+
+
 def delay_after(failures: int) -> float:
     """Seconds the next attempt must wait after ``failures`` wrong PINs in a row."""
     if failures < FREE_ATTEMPTS:
@@ -166,7 +171,7 @@ class PinGuard:
     def open(self, contest, pin, **store_kwargs):
         """The store reopened with the secretary's ``pin``, under the back-off.
         An empty PIN is refused at once and not counted (a click on an empty box)."""
-        if pin is None or not str(pin).strip():
+        if no_pin(pin):
             raise AccessError("no PIN given", where=str(self.store_path), key="pin", expected="the secretary's PIN",
                               found="nothing")
         return self.attempt(lambda: contest.open_store(self.store_path, pin=str(pin).strip(), **store_kwargs))

@@ -7,9 +7,10 @@ import math
 
 import ipywidgets as w
 
-from ..access import FREE_ATTEMPTS, PinBackoffError, PinGuard, has_secretary_rights, require_secretary
-from ..errors import AccessError
-from .common import PAGE_CSS, esc, lang_button, open_from_env, query_token, status
+from ..access import (FREE_ATTEMPTS, PinBackoffError, PinGuard, has_secretary_rights, no_pin,
+                      require_secretary)
+from ..errors import AccessError, EvalkitError
+from .common import PAGE_CSS, error_text, esc, lang_button, open_from_env, query_token, status
 from .messages import t
 from .state import AppState
 
@@ -68,7 +69,7 @@ class Roadshow:
             return True
         lang = self.state.lang
         self.pin.value = ""
-        if pin is None or not str(pin).strip():
+        if no_pin(pin):
             status(self.pin_status, t("pin_needed", lang))
             return False
         try:
@@ -78,8 +79,12 @@ class Roadshow:
             return False
         except AccessError:
             wait, left = self.guard.wait(), FREE_ATTEMPTS - self.guard.failures()
-            more = t("pin_wait", lang, seconds=math.ceil(wait)) if wait else t("pin_left", lang, n=left) if left > 0 else ""
+            more = (t("pin_wait", lang, seconds=math.ceil(wait)) if wait else
+                    t("pin_left", lang, n=left) if left > 0 else "")
             status(self.pin_status, t("pin_wrong", lang) + ("　" + more if more else ""), error=True)
+            return False
+        except EvalkitError as exc:       # the attempt record or the store cannot be used: say so
+            status(self.pin_status, t("error", lang, text=error_text(exc)), error=True)
             return False
         old = self.state.store
         self.state.replace_store(store)
