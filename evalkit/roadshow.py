@@ -53,15 +53,6 @@ class Board:
     kept: int
 
 
-def _dropped(rows: pd.DataFrame, method: str, trim: int) -> np.ndarray:
-    """Which of one panel's complete totals (``rows``: judge, total) the rule drops:
-    :func:`evalkit.aggregate.rules.dropped_mask`, the one rule every surface uses
-    (equal totals go by judge id)."""
-    from .aggregate.rules import dropped_mask
-    return dropped_mask(pd.DataFrame({"judge": rows["judge"].to_numpy(), "project": "",
-                                      "total": rows["total"].to_numpy(float)}), method, trim)
-
-
 def _rule_value(x: np.ndarray, method: str) -> float:
     if len(x) == 0:
         return math.nan
@@ -77,27 +68,34 @@ def project_board(scores: pd.DataFrame, contest, project: str, *, lang: str = "z
     panel results are combined by the rubric's panel weights, as ``evalkit.rank`` does.
     Bonus points and vetoes are not part of the board (the leaderboard shows them).
     """
+    from .aggregate.rules import dropped_mask
     rubric = contest.rubric
     method, trim = rubric.rule.method, rubric.rule.trim
     sc = scores[scores["project"] == project]
     tot = totals(sc, rubric) if len(sc) else pd.DataFrame(columns=["judge", "project", "total"])
     by_judge = dict(zip(tot["judge"], tot["total"]))
+    judges = contest.judge_ids
     panels = contest.judge_panels()
-    rows = pd.DataFrame({"judge": contest.judge_ids})
-    rows["alias"] = [alias(contest, j, lang) for j in rows["judge"]]
-    rows["panel"] = rows["judge"].map(panels)
-    rows["total"] = rows["judge"].map(by_judge).astype(float)
-    rows["complete"] = rows["total"].notna()
-    rows["conflict"] = [contest.is_conflicted(j, project) for j in rows["judge"]]
-    rows["dropped"] = False
-    weights = rubric.panel_weights() if rubric.panels else {}
+    panel = np.array([panels.get(j) for j in judges], object)
+    total = np.array([by_judge.get(j, np.nan) for j in judges], float)
+    complete = ~np.isnan(total)
+    dropped = np.zeros(len(judges), bool)
+    idx = np.flatnonzero(complete)
     results, kept = {}, 0
-    for panel, grp in rows[rows["complete"]].groupby("panel", sort=False):
-        x = grp["total"].to_numpy(float)
-        drop = _dropped(grp, method, trim)
-        rows.loc[grp.index[drop], "dropped"] = True
-        results[panel] = _rule_value(x[~drop], method)
-        kept += int((~drop).sum())
+    if len(idx):
+        # one call for every panel: each panel is its own group (the rule runs within panels)
+        frame = pd.DataFrame({"judge": [judges[i] for i in idx], "project": project, "total": total[idx],
+                              "panel": panel[idx].astype(str)})
+        drop = dropped_mask(frame, method, trim)
+        dropped[idx[drop]] = True
+        for p in dict.fromkeys(panel[idx]):
+            here = panel[idx] == p
+            results[p] = _rule_value(total[idx][here & ~drop], method)
+            kept += int((here & ~drop).sum())
+    rows = pd.DataFrame({"judge": judges, "alias": [alias(contest, j, lang) for j in judges], "panel": panel,
+                         "total": total, "complete": complete,
+                         "conflict": [contest.is_conflicted(j, project) for j in judges], "dropped": dropped})
+    weights = rubric.panel_weights() if rubric.panels else {}
     if weights:
         have = {p: w for p, w in weights.items() if p in results}
         total_w = sum(have.values())
