@@ -21,7 +21,6 @@ Rules, all tested in tests/test_monitor_exit.py:
 from __future__ import annotations
 
 import math
-from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -30,6 +29,7 @@ from ..errors import DataError
 from ..numbers import read_number
 from ..scores import require_columns
 from .messages import say
+from .monthly import month_sum
 from .periods import month_index, month_text
 
 COLUMNS = ("run_below", "exit", "exit_period", "warning", "last_score", "last_period", "missing", "n_missing",
@@ -45,13 +45,6 @@ def _value(x, where: str, key: str) -> float:
     if not reading.ok:
         raise DataError(f"score '{x}' is not a number", where=where, key=key, expected="a number", found=x)
     return reading.value
-
-
-def _month_sum(values) -> float:
-    """The month's score: the decimal sum of its item scores, NaN when any is missing."""
-    if any(math.isnan(v) for v in values):
-        return math.nan
-    return float(sum((Decimal(repr(float(v))) for v in values), Decimal(0)))
 
 
 def _walk(months: dict[int, float], first: int, last: int, threshold: float, run: int):
@@ -75,7 +68,7 @@ def _walk(months: dict[int, float], first: int, last: int, threshold: float, run
 
 def exit_watch(monthly: pd.DataFrame, threshold: float = 6.0, run: int = 3, organisation: str = "organisation",
                period: str = "period", score: str = "score", *, start: str | None = None,
-               end: str | None = None) -> pd.DataFrame:
+               end: str | None = None, organisations=None) -> pd.DataFrame:
     """Who is close to, or past, the exit rule.
 
     ``monthly``: a long frame, one row per organisation and month (or per item of
@@ -95,6 +88,10 @@ def exit_watch(monthly: pd.DataFrame, threshold: float = 6.0, run: int = 3, orga
       alone do not reach (or reach only later);
     * ``months``: months with a score; ``status`` ('exit', 'warning', 'pending',
       'ok', in that order of precedence) with ``status_zh``/``status_en``.
+
+    ``start``/``end`` fix the months expected ('YYYY-MM'); ``organisations``
+    lists organisations to report even without a row (every month missing; needs
+    ``start``).
 
     >>> df = pd.DataFrame({"organisation": ["A"] * 3, "period": ["2026-01", "2026-02", "2026-03"],
     ...                    "score": [5.5, 5.0, 5.9]})
@@ -124,10 +121,17 @@ def exit_watch(monthly: pd.DataFrame, threshold: float = 6.0, run: int = 3, orga
         if last_all is not None and m > last_all:
             continue  # months after ``end`` are not part of this decision
         by_org.setdefault(org, {}).setdefault(m, []).append(v)
+    for org in organisations or ():
+        if first_all is None:
+            raise DataError("listing organisations without rows needs the first month expected", key="start",
+                            expected="start='YYYY-MM'", found=None)
+        by_org.setdefault(str(org), {})
+    if last_all is None and by_org:
+        last_all = first_all
     out = []
     for org in sorted(by_org):
-        months = {m: _month_sum(vs) for m, vs in by_org[org].items()}
-        first = first_all if first_all is not None else min(months)
+        months = {m: month_sum(vs) for m, vs in by_org[org].items()}
+        first = first_all if first_all is not None else min(months)  # an organisation without rows has start
         scored = {m: s for m, s in months.items() if not math.isnan(s) and m >= first}
         months = {m: s for m, s in months.items() if m >= first}
         run_below, exit_at, missing, last_scored = _walk(months, first, last_all, threshold, run)

@@ -40,7 +40,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "made to exit last year ({run} months below {threshold:g}, {period}): barred from applying "
                          "next year"),
     "next.adjust": ("上一年度{evaluation}评估“{grade}”，加{points:g}分", "last year's {evaluation_en} grade {grade_en}: "
-                    "{points:+g} points"),
+                    "{points:+g} point(s)"),
 }
 
 
