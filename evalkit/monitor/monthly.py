@@ -44,37 +44,42 @@ def check_scheme(scheme: Rubric) -> None:
                                found=f"scale {c.min:g}..{c.max:g}, weight {c.weight:g}")
 
 
+def check_item(organisation, period, item, score, scheme: Rubric, *, where: str, organisations=None,
+               first: str | None = None, last: str | None = None) -> tuple[str, str, str, float]:
+    """One monthly item score checked: (organisation, period, item, score) or
+    MonitorError naming ``where``: unknown organisation or item, a month not
+    written 'YYYY-MM' or outside ``first``..``last``, a score outside the item's scale."""
+    org, per, item = text(organisation), text(period), text(item)
+    if not org or (organisations is not None and org not in organisations):
+        raise MonitorError(f"unknown organisation '{org}'", where=where, key="organisation",
+                           expected="an organisation with a contract", found=org or "nothing")
+    m = month_index(per, where=where, key="period", error_cls=MonitorError)
+    if (first and m < month_index(first)) or (last and m > month_index(last)):
+        raise MonitorError(f"month {per} is outside the monitoring year {first}..{last}", where=where,
+                           key="period", expected=f"{first}..{last}", found=per)
+    try:
+        value = check_score(scheme, item, score, where=where)
+    except ScoreError as exc:
+        raise MonitorError(exc.message, where=exc.where, key="item" if exc.key == "criterion" else exc.key,
+                           expected=exc.expected, found=exc.found) from None
+    return org, per, item, value
+
+
 def check_items(items: pd.DataFrame, scheme: Rubric, *, organisations=None, first: str | None = None,
                 last: str | None = None, name: str = "monthly scores") -> pd.DataFrame:
-    """Validate monthly item rows; returns organisation, period, item, score (float).
-
-    Every problem names the row: unknown organisation or item, a month not written
-    'YYYY-MM' or outside ``first``..``last``, a score outside the item's scale, a
-    second score for the same organisation, month and item."""
+    """Validate monthly item rows (:func:`check_item`, and no second score for the
+    same organisation, month and item); returns organisation, period, item, score."""
     require_columns(items, ITEM_COLUMNS, where=items.attrs.get("file", name))
-    lo = month_index(first) if first else None
-    hi = month_index(last) if last else None
     rows, seen = [], set()
     for i, r in enumerate(items[list(ITEM_COLUMNS)].itertuples(index=False)):
         where = row_where(items, i, name)
-        org, per, item = text(r.organisation), text(r.period), text(r.item)
-        if not org or (organisations is not None and org not in organisations):
-            raise MonitorError(f"unknown organisation '{org}'", where=where, key="organisation",
-                               expected="an organisation with a contract", found=org or "nothing")
-        m = month_index(per, where=where, key="period", error_cls=MonitorError)
-        if (lo is not None and m < lo) or (hi is not None and m > hi):
-            raise MonitorError(f"month {per} is outside the monitoring year {first}..{last}", where=where,
-                               key="period", expected=f"{first}..{last}", found=per)
-        try:
-            value = check_score(scheme, item, r.score, where=where)
-        except ScoreError as exc:
-            raise MonitorError(exc.message, where=exc.where, key="item" if exc.key == "criterion" else exc.key,
-                               expected=exc.expected, found=exc.found) from None
-        if (org, per, item) in seen:
-            raise MonitorError(f"a second score for {org}, {per}, {item}", where=where, key="item",
-                               expected="one score per organisation, month and item", found=item)
-        seen.add((org, per, item))
-        rows.append((org, per, item, value))
+        row = check_item(r.organisation, r.period, r.item, r.score, scheme, where=where, organisations=organisations,
+                         first=first, last=last)
+        if row[:3] in seen:
+            raise MonitorError(f"a second score for {row[0]}, {row[1]}, {row[2]}", where=where, key="item",
+                               expected="one score per organisation, month and item", found=row[2])
+        seen.add(row[:3])
+        rows.append(row)
     return pd.DataFrame(rows, columns=list(ITEM_COLUMNS))
 
 
