@@ -158,3 +158,20 @@ def test_import_folder_all_at_once_and_the_rules_agree(log):
     assert log.store.last_seq == n
     log.import_folder(reason="复核")
     assert log.store.last_seq == n + 1
+
+
+def test_a_month_and_a_sheet_are_all_or_nothing(log):
+    log.record_month("红星文化促进会", "2026-06", {"work_plan": 1.5, "records": 1})
+    n = log.store.last_seq
+    with pytest.raises(MonitorError):  # the second item is off the scale: nothing is written
+        log.record_month("红星文化促进会", "2026-07", {"work_plan": 1.5, "records": 3})
+    with pytest.raises(ScoreError):  # one item would be a correction without a reason: nothing is written
+        log.record_month("红星文化促进会", "2026-06", {"office_hours": 2, "records": 0.5})
+    assert log.store.last_seq == n
+    log.record_month("红星文化促进会", "2026-06", {"office_hours": 2, "records": 0.5}, reason="复核")
+    assert dict(zip(log.monthly()["item"], log.monthly()["score"])) == {"work_plan": 1.5, "records": 0.5,
+                                                                        "office_hours": 2}
+    log.record_sheet("E1", "P04", "final", {"management": 15, "outputs": 20})
+    with pytest.raises(ScoreError):
+        log.record_sheet("E1", "P04", "final", {"finance": 10, "outputs": 30})
+    assert len(log.evaluations()) == 2 and log.store.verify()["ok"]

@@ -122,13 +122,16 @@ class Monitoring:
     def star_ratings(self) -> pd.DataFrame:
         return star_ratings(self.stars, self.star_rubric)
 
-    def next_year(self, *, bonus: dict | None = None) -> pd.DataFrame:
-        return next_year(self.evaluate().table, self.contracts, self.evaluation_rubric, self.watch(),
-                         stars=self.star_ratings(), bonus=bonus, threshold=self.threshold, run=self.run)
+    def next_year(self, *, bonus: dict | None = None, evaluation: Evaluation | None = None,
+                  watch: pd.DataFrame | None = None) -> pd.DataFrame:
+        evaluation = evaluation or self.evaluate()
+        return next_year(evaluation.table, self.contracts, self.evaluation_rubric,
+                         self.watch() if watch is None else watch, stars=self.star_ratings(), bonus=bonus,
+                         threshold=self.threshold, run=self.run)
 
-    def portfolio(self) -> pd.DataFrame:
+    def portfolio(self, evaluation: Evaluation | None = None, watch: pd.DataFrame | None = None) -> pd.DataFrame:
         from .portfolio import portfolio
-        return portfolio(self)
+        return portfolio(self, evaluation, watch)
 
 
 def load_monitoring(contest) -> Monitoring:

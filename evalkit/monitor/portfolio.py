@@ -10,10 +10,11 @@ PORTFOLIO_COLUMNS = ("project", "name", "organisation", "amount", "released", "w
                      "last_score", "missing", "stars")
 
 
-def portfolio(monitoring) -> pd.DataFrame:
-    """One row per contract (see PORTFOLIO_COLUMNS); ``monitoring``: a Monitoring."""
-    ev = monitoring.evaluate()
-    watch = monitoring.watch()
+def portfolio(monitoring, evaluation=None, watch=None) -> pd.DataFrame:
+    """One row per contract (see PORTFOLIO_COLUMNS); ``monitoring``: a Monitoring
+    (``evaluation``/``watch``: its results when already computed)."""
+    ev = evaluation or monitoring.evaluate()
+    watch = monitoring.watch() if watch is None else watch
     money = monitoring.money(monitoring.tranche_decisions(ev, watch))
     stars = monitoring.star_ratings()
     grade = {(p, e): g for p, e, g in zip(ev.table["project"], ev.table["evaluation"], ev.table["grade"])}

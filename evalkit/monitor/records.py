@@ -96,6 +96,46 @@ class MonitorLog:
                                            organisations=set(m.organisations), first=m.start, last=m.end)
         return self._append("monthly", (None, org, item, per), value, entered_by=entered_by, reason=reason)
 
+    def record_month(self, organisation, period, items: dict, *, entered_by="secretary", reason=None) -> list[dict]:
+        """Several items of one organisation's month ({item: score}), all or nothing:
+        every item is checked first and the events are written in one transaction."""
+        m = self.monitoring
+        rows = [check_item(organisation, period, item, score, m.monthly_rubric,
+                           where=self._where(organisation, period, item), organisations=set(m.organisations),
+                           first=m.start, last=m.end) for item, score in items.items()]
+        return self._append_many([("monthly", (None, org, item, per), value, None) for org, per, item, value in rows],
+                                 entered_by=entered_by, reason=reason)
+
+    def record_sheet(self, evaluator, project, evaluation, scores: dict, *, entered_by="secretary",
+                     reason=None) -> list[dict]:
+        """One evaluator's sheet ({criterion: score}) for a project's evaluation, all or nothing."""
+        evaluator, project, evaluation = map(str, (evaluator, project, evaluation))
+        where = self._where(evaluator, project, evaluation)
+        self._check_evaluator(evaluator, where)
+        self._check_project(project, where)
+        self._check_evaluation(evaluation, where)
+        rubric = self.monitoring.evaluation_rubric
+        entries = [("evaluation", (evaluator, project, str(c), evaluation),
+                    check_score(rubric, str(c), v, where=self._where(evaluator, project, evaluation, c)), None)
+                   for c, v in scores.items()]
+        return self._append_many(entries, entered_by=entered_by, reason=reason)
+
+    def _append_many(self, entries, *, entered_by, reason) -> list[dict]:
+        """Append checked entries (kind, key, value, explanation) in one transaction;
+        each one's correction guard runs inside it, so a refusal writes nothing."""
+        self.store._require_secretary("recording monitoring values")
+        if not entries:
+            return []
+        guards = [self._guard(kind, key, value, explanation, reason) for kind, key, value, explanation in entries]
+        events = [dict(kind=kind, judge=key[0], project=key[1], criterion=key[2], round=key[3], score=value,
+                       entered_by=entered_by, reason=reason) for kind, key, value, _ in entries]
+
+        def tx(c):
+            for guard in guards:
+                guard(c)
+            return _insert_chained(c, events)
+        return self.store._write(tx)
+
     def record_evaluation(self, evaluator, project, evaluation, criterion, score, *, entered_by="secretary",
                           reason=None) -> dict:
         """One evaluator's score of a project on one criterion at the mid-term or final evaluation."""
