@@ -10,6 +10,7 @@ eligibility. Widgets only: every rule is in :mod:`evalkit.monitor`.
 from __future__ import annotations
 
 import atexit
+import io
 import os
 import shutil
 import tempfile
@@ -86,7 +87,7 @@ class MonitorPage:
     ``reason``, ``save_month``), the evaluation grid (``evaluator``, ``project``,
     ``evaluation``, ``criteria``, ``save_evaluation``), and the tables
     (``watch_table``, ``evaluation_table``, ``tranche_table``, ``portfolio_table``,
-    ``next_table``), ``chart`` (Output)."""
+    ``next_table``), ``chart`` (the monthly chart as a PNG Image)."""
 
     def __init__(self, log, lang: str = "zh"):
         self.log, self.lang = log, lang
@@ -120,7 +121,7 @@ class MonitorPage:
         for x in (self.evaluator, self.project, self.evaluation):
             x.observe(lambda _: self._fill_sheet(), names="value")
         self.tranche_table, self.portfolio_table, self.next_table = w.HTML(), w.HTML(), w.HTML()
-        self.chart = w.Output()
+        self.chart = w.Image(format="png")
         grid = lambda inputs, labels: w.GridBox(  # noqa: E731
             [x for k in inputs for x in (labels[k], inputs[k])],
             layout=w.Layout(grid_template_columns="repeat(4, auto)", grid_gap="4px 12px"))
@@ -196,10 +197,9 @@ class MonitorPage:
     def _draw_chart(self) -> None:
         from ..monitor.charts import monthly_chart
         fig = monthly_chart(self.current.month_scores(), self.current.threshold, watch=self.watch, lang=self.lang)
-        self.chart.clear_output(wait=True)
-        with self.chart:
-            from IPython.display import display
-            display(fig)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=90)
+        self.chart.value = buf.getvalue()
 
     def _fill_month(self) -> None:
         cur = self.log.monthly()
