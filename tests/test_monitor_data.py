@@ -192,3 +192,18 @@ def test_the_demo_script_reproduces_the_files(tmp_path):
     for f in (DATA / "demo-huaihe" / "monitoring").glob("*.csv"):
         assert (root / "data" / "demo-huaihe" / "monitoring" / f.name).read_text(encoding="utf-8") == \
             f.read_text(encoding="utf-8"), f.name
+
+
+def test_final_grades_as_research_outcomes(mon):
+    out = mon.outcomes()
+    final = mon.evaluate().table.query("evaluation == 'final'").set_index("project")
+    g = out[out["outcome"] == "final_grade"].set_index("project")["value"]
+    assert g["P16"] == 0 and g["P12"] == 90 and set(g.index) == set(final.index)
+    t = out[out["outcome"] == "final_total"].set_index("project")["value"]
+    assert t.to_dict() == pytest.approx(final["total"].to_dict())
+    monthly = out[out["outcome"] == "monthly"]
+    assert monthly["period"].between(1, 12).all() and len(monthly) > 100
+    scores = mon.contest.scores.assign(contest=mon.contest.id)
+    pv = ek.research.predictive_validity(scores, out, mon.contest.rubric, methods=("trimmed",), n_boot=0)
+    row = pv.set_index("outcome").loc["final_grade"]
+    assert row["n_projects"] == len(g) and -1 <= row["rho"] <= 1

@@ -129,6 +129,11 @@ class Monitoring:
                          self.watch() if watch is None else watch, stars=self.star_ratings(), bonus=bonus,
                          threshold=self.threshold, run=self.run)
 
+    def outcomes(self, evaluation: Evaluation | None = None) -> pd.DataFrame:
+        """The year as research outcomes (see :func:`evalkit.monitor.outcomes.outcomes`)."""
+        from .outcomes import outcomes
+        return outcomes(self, evaluation)
+
     def portfolio(self, evaluation: Evaluation | None = None, watch: pd.DataFrame | None = None) -> pd.DataFrame:
         from .portfolio import portfolio
         return portfolio(self, evaluation, watch)
