@@ -147,7 +147,8 @@ def exit_watch(monthly: pd.DataFrame, threshold: float = 6.0, run: int = 3, orga
         elif warning:
             status, text = "warning", say("status.warning", n=run_below, threshold=threshold)
         elif pending:
-            status, text = "pending", say("status.pending", months="、".join(missing_text))
+            status, text = "pending", say("status.pending", months="、".join(missing_text),
+                                            months_en=", ".join(missing_text))
         else:
             status, text = "ok", say("status.ok")
         out.append(dict(organisation=org, run_below=run_below, exit=exit_at is not None,

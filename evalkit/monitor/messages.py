@@ -14,7 +14,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "must exit: {run} months in a row below {threshold:g} (reached {period})"),
     "status.warning": ("预警：已连续{n}个月低于{threshold:g}分", "warning: {n} months in a row below {threshold:g}"),
     "status.pending": ("待定：缺少 {months} 的月评分，退出与否取决于这些数据",
-                       "pending: scores for {months} are missing and decide whether the exit rule applies"),
+                       "pending: scores for {months_en} are missing and decide whether the exit rule applies"),
     "status.ok": ("正常", "in good standing"),
     # tranches
     "tranche.signing": ("签订协议后拨付", "released on signing the agreement"),
@@ -24,8 +24,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                "{evaluation_en} evaluation graded {grade_en}, below {min_grade_en}: withheld"),
     "tranche.pending": ("{evaluation}评估尚未完成，待评估后决定", "{evaluation_en} evaluation not yet done: pending"),
     "tranche.exit": ("机构已被责令退出（{period}），停止拨付", "the organisation had to exit ({period}): withheld"),
-    "tranche.earlier_withheld": ("前一笔资金（{tranche}）未拨付，本笔不予拨付",
-                                 "an earlier tranche ({tranche}) was withheld: withheld"),
     # indicators
     "indicator.met": ("已完成", "met"),
     "indicator.missed": ("未完成：{explanation}", "missed: {explanation}"),

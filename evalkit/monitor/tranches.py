@@ -25,8 +25,6 @@ from .periods import month_index
 
 AFTER = ("signing",) + EVALUATIONS
 DECISIONS = ("released", "withheld", "pending")
-DECISION_LABELS = {"released": ("已拨付", "released"), "withheld": ("暂缓拨付", "withheld"),
-                   "pending": ("待定", "pending")}
 DECISION_COLUMNS = ("project", "organisation", "tranche", "after", "percent", "amount", "min_grade", "grade",
                     "decision", "reason_zh", "reason_en")
 

@@ -32,7 +32,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "tab.next": ("下一年度", "Next year"),
     "organisation": ("机构", "Organisation"), "month": ("月份", "Month"), "reason": ("更正理由", "Reason"),
     "save": ("保存", "Save"), "saved": ("已保存 {n} 项 ✓", "Saved {n} item(s) ✓"),
-    "month_total": ("本月合计：{total}", "Month total: {total}"),
     "not_number": ("“{item}”不是数字", "'{item}' is not a number"),
     "evaluator": ("评估人", "Evaluator"), "project": ("项目", "Project"), "evaluation": ("评估", "Evaluation"),
     "mid": ("中期评估", "Mid-term"), "final": ("结项评估", "Final"),
