@@ -207,3 +207,18 @@ def test_final_grades_as_research_outcomes(mon):
     pv = ek.research.predictive_validity(scores, out, mon.contest.rubric, methods=("trimmed",), n_boot=0)
     row = pv.set_index("outcome").loc["final_grade"]
     assert row["n_projects"] == len(g) and -1 <= row["rho"] <= 1
+
+
+def test_exports(mon, tmp_path):
+    from openpyxl import load_workbook
+    from evalkit.monitor.export import export_monitoring
+    out = export_monitoring(mon, tmp_path)
+    wb = load_workbook(out["xlsx"])
+    assert wb.sheetnames == ["月评分", "退出预警", "评估结果", "指标完成", "资金拨付", "项目总览", "下一年度"]
+    ws = wb["退出预警"]
+    rows = {r[0]: r for r in ws.iter_rows(min_row=3, values_only=True) if r[0]}
+    exit_org = next(i for k, i in TRUTH if k == "exit")
+    assert rows[exit_org][3] == TRUTH[("exit", exit_org)] and "责令退出" in rows[exit_org][1]
+    money = {r[0]: r for r in wb["项目总览"].iter_rows(min_row=3, values_only=True) if r[0]}
+    assert money["P07"][5] == 12000 and wb["资金拨付"]["D3"].number_format == "#,##0.00"
+    assert out["pdf"].read_bytes()[:5] == b"%PDF-" and out["pdf"].stat().st_size > 20_000

@@ -13,6 +13,8 @@ stars          year-end star ratings: ``star_ratings``
 nextyear       next year's eligibility and adjustments: ``next_year``, ``check_applicants``
 portfolio      every funded project on one row
 records        monitoring events in the contest's store (append-only, hashed)
+outcomes       the year as research outcomes (final grades for predictive_validity)
+export         Excel and PDF exports with the 公示's typography
 charts         the months per organisation with the threshold line
 =============  =====================================================================
 
@@ -24,6 +26,7 @@ from .data import Monitoring, load_monitoring
 from .errors import IndicatorError, MonitorError
 from .evaluations import Evaluation, evaluate
 from .exit_rule import exit_watch
+from .export import export_monitoring, monitoring_tables
 from .indicators import IndicatorRow, indicator_table
 from .monthly import month_totals
 from .nextyear import check_applicants, next_year
@@ -33,4 +36,5 @@ from .tranches import decide_tranches, money_summary, read_tranches, split_amoun
 
 __all__ = ["exit_watch", "MonitorError", "IndicatorError", "Monitoring", "load_monitoring", "Evaluation", "evaluate",
            "IndicatorRow", "indicator_table", "month_totals", "next_year", "check_applicants", "portfolio",
-           "star_ratings", "decide_tranches", "money_summary", "read_tranches", "split_amount"]
+           "star_ratings", "decide_tranches", "money_summary", "read_tranches", "split_amount", "export_monitoring",
+           "monitoring_tables"]
