@@ -133,3 +133,15 @@ def test_evaluation_lists_indicators_below_target_with_explanations():
     r = ev.result("P01", "final")
     assert r["total"] == pytest.approx(84) and r["grade"] == "良好"
     assert r["below_target"] == ["sessions", "satisfied"] and r["explanations"] == ["两场因台风取消", "新服务对象较多"]
+
+
+def test_spot_check_takes_at_least_the_share():
+    from evalkit.errors import DataError
+    from evalkit.monitor.evaluations import spot_check
+    ids = [f"P{i:02d}" for i in range(1, 15)]
+    s = spot_check(ids, 0.3, seed=1)
+    assert len(s) == 5 and set(s) <= set(ids) and s == sorted(s)  # ceil(0.3 * 14) = 5
+    assert spot_check(ids, 0.3, seed=1) == s and len(spot_check(ids[:10], 0.3, seed=2)) == 3
+    assert spot_check(ids, 1.0) == ids and spot_check([], 0.3) == []
+    with pytest.raises(DataError):
+        spot_check(ids, 0)

@@ -55,3 +55,13 @@ def test_evaluation_entry(page):
     assert all(b.value for b in page.criteria.values())
     page.criteria["management"].value = "25"  # above the maximum 20
     assert not page.save_sheet() and "evalkit-status-error" in page.eval_status.value
+
+
+def test_the_core_imports_no_widget_code():
+    import subprocess
+    import sys
+    code = ("import sys, evalkit.monitor, evalkit.monitor.records, evalkit.monitor.charts, evalkit.monitor.export; "
+            "print(any(m.startswith(('ipywidgets', 'evalkit.ui')) for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=str(DATA.parent))
+    assert out.stdout.strip() == "False"

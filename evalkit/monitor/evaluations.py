@@ -5,12 +5,14 @@ same code as the roadshow), graded by the rubric's bands, and shown with the
 indicators that missed their targets and why."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from ..aggregate import rank
-from ..errors import ScoreError
+from ..errors import DataError, ScoreError
 from ..rubric import Rubric
 from ..scores import require_columns, validate_scores
 from .grades import grade_of
@@ -85,3 +87,13 @@ def evaluate(scores: pd.DataFrame, rubric: Rubric, plan: pd.DataFrame | None = N
         table = table.sort_values(["project", "evaluation"], key=lambda s: s.map(
             {e: i for i, e in enumerate(EVALUATIONS)}) if s.name == "evaluation" else s, ignore_index=True)
     return Evaluation(table, ind, rubric, notes)
+
+
+def spot_check(projects, share: float = 0.3, *, seed=None) -> list[str]:
+    """A random sample of at least ``share`` of the projects (rounded up) for an
+    on-site spot check (抽查不少于30%); ``seed`` makes it reproducible. Sorted."""
+    ids = sorted(dict.fromkeys(map(str, projects)))
+    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
+        raise DataError("the share must be a number in (0, 1]", key="share", expected="0 < share <= 1", found=share)
+    k = math.ceil(share * len(ids) - 1e-9)
+    return sorted(np.random.default_rng(seed).choice(ids, size=k, replace=False).tolist()) if k else []
