@@ -65,3 +65,20 @@ def test_the_core_imports_no_widget_code():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=str(DATA.parent))
     assert out.stdout.strip() == "False"
+
+
+def test_a_store_with_a_pin_needs_it_on_the_page(monitoring, tmp_path):
+    store = monitoring.contest.open_store(tmp_path / "evalkit.db")
+    MonitorLog(store, monitoring).import_folder()
+    store.set_pin("1357")
+    store.close()
+    page = MonitorPage(MonitorLog(monitoring.contest.open_store(tmp_path / "evalkit.db"), monitoring))
+    try:
+        assert page.pin_box.layout.display == "flex" and "需要秘书密码" in page.pin_status.value
+        page.org.value, page.month.value = "红星文化促进会", "2027-05"
+        page.items["work_plan"].value, page.reason.value = "0.5", "复核"
+        assert not page.save_monthly() and "PIN" in page.month_status.value
+        assert not page.unlock_with_pin("0000") and "wrong" in page.pin_status.value
+        assert page.unlock_with_pin("1357") and page.save_monthly()
+    finally:
+        page.log.store.close()

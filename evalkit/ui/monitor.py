@@ -41,6 +41,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "amount": ("金额", "Amount"), "decision": ("决定", "Decision"), "released": ("已拨付", "Released"),
     "withheld": ("暂缓", "Withheld"), "pending": ("待定", "Pending"), "stars": ("星级", "Stars"),
     "eligible": ("可申报", "May apply"), "rule": ("依据", "Rule"), "adjustment": ("加分", "Points"),
+    "pin": ("秘书密码", "Secretary PIN"), "pin_enter": ("确定", "Enter"),
+    "pin_needed": ("录入与更正需要秘书密码", "Entering and correcting needs the secretary's PIN"),
+    "pin_ok": ("已验证秘书密码 ✓", "PIN accepted ✓"),
     "yes": ("是", "yes"), "no": ("否", "no"), "mid_grade": ("中期", "Mid-term"), "final_grade": ("结项", "Final"),
 }
 TABS = ("monthly", "evaluation", "tranches", "portfolio", "next")
@@ -120,6 +123,12 @@ class MonitorPage:
         for x in (self.evaluator, self.project, self.evaluation):
             x.observe(lambda _: self._fill_sheet(), names="value")
         self.tranche_table, self.portfolio_table, self.next_table = w.HTML(), w.HTML(), w.HTML()
+        # the store's PIN, when it has one and the page was opened without it
+        self.pin, self.pin_button, self.pin_status = w.Password(), w.Button(), w.HTML()
+        self.pin_button.on_click(lambda _: self.unlock_with_pin(self.pin.value))
+        self.pin_box = w.HBox([self.pin, self.pin_button, self.pin_status],
+                              layout=w.Layout(display="flex" if log.store.has_pin and not log.store._secretary
+                                              else "none"))
         self.chart = w.Image(format="png")
         grid = lambda inputs, labels: w.GridBox(  # noqa: E731
             [x for k in inputs for x in (labels[k], inputs[k])],
@@ -130,7 +139,8 @@ class MonitorPage:
             w.VBox([w.HBox([self.evaluator, self.project, self.evaluation]), grid(self.criteria, self.criterion_labels),
                     w.HBox([self.eval_reason, self.save_evaluation]), self.eval_status, self.evaluation_table]),
             w.VBox([self.tranche_table]), w.VBox([self.portfolio_table, self.chart]), w.VBox([self.next_table])])
-        self.widget = w.VBox([w.HTML(PAGE_CSS + CSS), w.HBox([self.title, self.lang_button]), self.tabs])
+        self.widget = w.VBox([w.HTML(PAGE_CSS + CSS), w.HBox([self.title, self.lang_button]), self.pin_box,
+                              self.tabs])
         self.widget.add_class("evalkit-page")
         self.widget.add_class("evalkit-monitor")
         self.set_lang(lang)
@@ -151,6 +161,9 @@ class MonitorPage:
             for c in rubric.criteria:
                 labels[c.id].value = f"{esc(c.label.get(lang))} (0–{c.max:g})"
         self.reason.placeholder = self.eval_reason.placeholder = _w("reason", lang)
+        self.pin.placeholder, self.pin_button.description = _w("pin", lang), _w("pin_enter", lang)
+        if self.pin_box.layout.display != "none" and not self.pin_status.value:
+            status(self.pin_status, _w("pin_needed", lang))
         self.save_month.description = self.save_evaluation.description = _w("save", lang)
         self.refresh()
 
@@ -214,6 +227,19 @@ class MonitorPage:
         have = dict(zip(mine["criterion"], mine["score"]))
         for c, box in self.criteria.items():
             box.value = f"{have[c]:g}" if c in have else ""
+
+    def unlock_with_pin(self, pin: str) -> bool:
+        """Reopen the store with the secretary's PIN; False (and a message) when wrong."""
+        try:
+            store = self.log.monitoring.contest.open_store(self.log.store.path, pin=pin)
+        except EvalkitError as exc:
+            status(self.pin_status, error_text(exc), error=True)
+            return False
+        self.log.store.close()
+        self.log.store = store
+        self.pin.value = ""
+        status(self.pin_status, _w("pin_ok", self.lang))
+        return True
 
     # --- saving ---------------------------------------------------------------------------
     def _read(self, boxes) -> dict:
