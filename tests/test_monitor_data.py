@@ -222,3 +222,17 @@ def test_exports(mon, tmp_path):
     money = {r[0]: r for r in wb["项目总览"].iter_rows(min_row=3, values_only=True) if r[0]}
     assert money["P07"][5] == 12000 and wb["资金拨付"]["D3"].number_format == "#,##0.00"
     assert out["pdf"].read_bytes()[:5] == b"%PDF-" and out["pdf"].stat().st_size > 20_000
+
+
+def test_screen_next_years_contest_against_last_years_results(demo_copy):
+    nxt = demo_copy()  # next year's applicants: the same organisations apply again
+    with pytest.raises(ContestError) as e:
+        ek.monitor.screen_applicants(nxt, DATA / "demo-huaihe")
+    found = {x.found for x in e.value.errors}
+    assert found == {"新市民服务中心", "平安社区服务社"}
+    wheres = {x.where for x in e.value.errors}
+    rows = {f"{nxt / 'projects.csv'} row {i + 2}" for i, o in enumerate(ek.load_contest(nxt).projects["organisation"])
+            if o in found}
+    assert wheres == rows
+    t = ek.monitor.screen_applicants(nxt, DATA / "demo-huaihe", strict=False, bonus={"优秀": 2})
+    assert (~t["eligible"]).sum() == len(rows) and t.set_index("id").loc["P12", "adjustment"] == 2

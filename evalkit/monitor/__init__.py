@@ -22,7 +22,7 @@ charts         the months per organisation with the threshold line
     mon = ek.monitor.load_monitoring("data/demo-huaihe")
     ek.monitor.exit_watch(mon.month_scores())
 """
-from .data import Monitoring, load_monitoring
+from .data import Monitoring, load_monitoring, screen_applicants
 from .errors import IndicatorError, MonitorError
 from .evaluations import Evaluation, evaluate, spot_check
 from .exit_rule import exit_watch
@@ -37,4 +37,4 @@ from .tranches import decide_tranches, money_summary, read_tranches, split_amoun
 __all__ = ["exit_watch", "MonitorError", "IndicatorError", "Monitoring", "load_monitoring", "Evaluation", "evaluate",
            "IndicatorRow", "indicator_table", "month_totals", "next_year", "check_applicants", "portfolio",
            "star_ratings", "decide_tranches", "money_summary", "read_tranches", "split_amount", "export_monitoring",
-           "monitoring_tables", "spot_check"]
+           "monitoring_tables", "spot_check", "screen_applicants"]

@@ -43,7 +43,7 @@ from .exit_rule import exit_watch
 from .indicators import indicator_rows, read_plan
 from .messages import EVALUATIONS
 from .monthly import check_items, check_scheme, month_totals
-from .nextyear import next_year
+from .nextyear import check_applicants, next_year
 from .periods import month_index
 from .stars import star_ratings
 from .tranches import decide_tranches, money_summary, read_tranches
@@ -290,3 +290,15 @@ def _sheets(path: Path, columns, m: Monitoring, target: str, targets: set, rubri
     out = clean.rename(columns={"judge": "evaluator", "project": target, "round": "evaluation"})[list(columns)]
     out.attrs = {"file": str(path), "lines": df.attrs["lines"]}
     return out
+
+
+def screen_applicants(contest, previous, *, strict: bool = True, bonus: dict | None = None) -> pd.DataFrame:
+    """Next year's contest beside last year's monitoring results: ``contest`` (a
+    Contest or folder) and ``previous`` (last year's contest, with its
+    ``monitoring/`` part). Returns the contest's projects with eligible, rule_zh,
+    rule_en, prior_grade, stars and adjustment; ``strict=True`` refuses an
+    applicant whose organisation is barred (ContestError naming projects.csv's row
+    and the rule)."""
+    contest = contest if isinstance(contest, Contest) else load_contest(contest)
+    eligibility = load_monitoring(previous).next_year(bonus=bonus)
+    return check_applicants(contest.projects, eligibility, strict=strict, name=str(Path(contest.dir) / "projects.csv"))
