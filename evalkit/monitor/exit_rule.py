@@ -52,9 +52,9 @@ def _walk(months: dict[int, float], first: int, last: int, threshold: float, run
     index or None, missing month indices, last scored month index or None)."""
     current, run_at_last, exit_at, last_scored, missing = 0, 0, None, None, []
     for m in range(first, last + 1):
-        if exit_at is not None and m not in months:
-            continue  # after the exit nothing more is expected
         s = months.get(m, math.nan)
+        if exit_at is not None and math.isnan(s):
+            continue  # after the exit nothing more is expected
         if math.isnan(s):
             missing.append(m)
             current = 0  # a gap ends a run without counting as a month above
@@ -107,8 +107,7 @@ def exit_watch(monthly: pd.DataFrame, threshold: float = 6.0, run: int = 3, orga
         raise DataError("run must be a whole number of months >= 1", key="run", expected="an integer >= 1", found=run)
     threshold, run = float(threshold), int(run)
     rows = []
-    for pos, (label, org, per, val) in enumerate(zip(monthly.index, monthly[organisation], monthly[period],
-                                                     monthly[score])):
+    for label, org, per, val in zip(monthly.index, monthly[organisation], monthly[period], monthly[score]):
         where = f"monthly scores row {label}"
         if org is None or (isinstance(org, float) and math.isnan(org)) or str(org).strip() == "":
             raise DataError("the organisation is empty", where=where, key=organisation, expected="an organisation",
