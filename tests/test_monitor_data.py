@@ -185,6 +185,7 @@ def test_the_demo_script_reproduces_the_files(tmp_path):
     root = tmp_path
     shutil.copytree(DATA.parent / "evalkit", root / "evalkit")
     shutil.copytree(DATA.parent / "rubrics", root / "rubrics")
+    shutil.copytree(DATA.parent / "notebooks", root / "notebooks")  # evalkit.resources finds the checkout by both
     (root / "data").mkdir()
     shutil.move(str(dest), root / "data" / "demo-huaihe")
     script = root / "data" / "demo-huaihe" / "monitoring" / "make_monitoring.py"

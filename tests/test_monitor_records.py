@@ -66,7 +66,7 @@ def test_correction_needs_a_reason_and_last_wins(log):
 
 
 def test_corrections_need_the_secretary(log, tmp_path):
-    log.store.set_pin("2468")
+    log.store.set_pin("246810")
     log.record_monthly("红星文化促进会", "2026-06", "work_plan", 1.5)
     path, contest, mon = log.store.path, log.store.contest, log.monitoring
     other = MonitorLog(contest.open_store(path), mon)  # opened without the PIN

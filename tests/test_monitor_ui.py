@@ -70,7 +70,7 @@ def test_the_core_imports_no_widget_code():
 def test_a_store_with_a_pin_needs_it_on_the_page(monitoring, tmp_path):
     store = monitoring.contest.open_store(tmp_path / "evalkit.db")
     MonitorLog(store, monitoring).import_folder()
-    store.set_pin("1357")
+    store.set_pin("135790")
     store.close()
     page = MonitorPage(MonitorLog(monitoring.contest.open_store(tmp_path / "evalkit.db"), monitoring))
     try:
@@ -79,6 +79,6 @@ def test_a_store_with_a_pin_needs_it_on_the_page(monitoring, tmp_path):
         page.items["work_plan"].value, page.reason.value = "0.5", "复核"
         assert not page.save_monthly() and "PIN" in page.month_status.value
         assert not page.unlock_with_pin("0000") and "wrong" in page.pin_status.value
-        assert page.unlock_with_pin("1357") and page.save_monthly()
+        assert page.unlock_with_pin("135790") and page.save_monthly()
     finally:
         page.log.store.close()
