@@ -262,21 +262,33 @@ def allocation_table(contest, allocation) -> Table:
 
 
 AUDIT_HEADERS = {"seq": "序号", "ts": "时间", "kind": "事件", "judge": "评委", "project": "项目", "criterion": "指标",
-                 "round": "轮次", "score": "分数", "entered_by": "录入人", "reason": "原因", "hash": "哈希"}
+                 "round": "轮次", "change": "变更", "old": "原分数", "score": "分数", "entered_by": "录入人",
+                 "reason": "原因", "hash": "哈希"}
 
 
 def audit_table(contest, history: pd.DataFrame | None, anonymise: bool = False) -> Table:
-    """审计日志: every score event from the store, oldest first (empty without a store)."""
+    """审计日志: every event from the store, oldest first (empty without a store); a
+    score event says whether it entered, corrected or retracted a score, from what
+    (原分数) to what (分数), read by :func:`evalkit.audit.change_log`."""
+    from ..audit import CHANGE_LABELS, change_log
     h = (history.copy() if history is not None else pd.DataFrame(columns=list(AUDIT_HEADERS)))
+    if len(h):
+        log = change_log(h).set_index("seq")
+        h["change"] = h["seq"].map(log["change"].map(lambda c: CHANGE_LABELS[c].zh)).fillna("")
+        h["old"] = h["seq"].map(log["old"])
     if anonymise and len(h):
         labels = judge_labels(contest, True)
         h["judge"] = h["judge"].map(lambda j: labels.get(j, j))
-        h["entered_by"] = h["entered_by"].map(lambda j: labels.get(j, j))
+        # a judge's own entries are "judge:<id>": anonymised like the judge column
+        h["entered_by"] = h["entered_by"].map(
+            lambda j: "judge:" + labels.get(j[6:], j[6:]) if isinstance(j, str) and j.startswith("judge:")
+            else labels.get(j, j))
     h = h[[c for c in AUDIT_HEADERS if c in h.columns]].rename(columns=AUDIT_HEADERS)
     # recorded scores shown with every decimal a criterion allows (at least two)
     shown = number_format(max([c.decimals for c in contest.rubric.criteria] + [2]))
     return Table("audit", "审计日志", Text("评分审计日志", "Audit log of score events"), h,
-                 {"序号": "0", "分数": shown}, note="每条评分、更正、撤回与锁定均为一条事件，哈希链可校验")
+                 {"序号": "0", "原分数": shown, "分数": shown},
+                 note="每条评分、更正、撤回与锁定均为一条事件（原分数→分数），哈希链可校验")
 
 
 def display_width(text) -> int:
