@@ -99,7 +99,7 @@ HUAIHE = ek.load_contest(DATA / "demo-huaihe")
 TOTALS = st.one_of(st.integers(0, 1_000_000), st.integers(0, 9_999).map(lambda k: k * 100 + 50))  # 1e-4 units
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(units=st.lists(TOTALS, min_size=2, max_size=8), decimals=st.integers(0, 4))
 def test_every_surface_shows_format_score(units, decimals):
     values = np.array(units) / 10_000
@@ -115,19 +115,31 @@ def test_every_surface_shows_format_score(units, decimals):
             assert (ranks[a] == ranks[b]) == (want[a] == want[b])
             if shown_value[a] > shown_value[b]:
                 assert ranks[a] < ranks[b]
-    # leaderboard
-    page = leaderboard_html(HUAIHE, ranking, "en")
-    got = dict(re.findall(r'data-project="([^"]+)".*?<span class="evalkit-lb-score">([^<]*)</span>', page))
-    assert got == want
+    # leaderboard: the rule's column and the calibrated model's column
+    page = leaderboard_html(HUAIHE, ranking, "en", calibrated=ranking)
+    rows = re.findall(r'data-project="([^"]+)"><td>.*?</td><td>.*?</td><td><span class="evalkit-lb-score">([^<]*)'
+                      r'</span>.*?</td><td>\d+</td><td>([^<]*)</td>', page)
+    assert {p: a for p, a, _ in rows} == want and {p: c for p, _, c in rows} == want
     # report: the 公示 table's values and their text (HTML, PDF) and any number format
     g = gongshi(HUAIHE, ranking, None)
     fmt = g.formats["最终得分"]
     assert fmt == number_format(decimals)
     assert {p: format_value(v, fmt) for p, v in zip(g.frame["项目编号"], g.frame["最终得分"])} == want
     assert {p: format_value(v, number_format(decimals)) for p, v in zip(ids, values)} == want
+    # the allocation table's score column
+    alloc = ek.allocate(ranking.projects.join(HUAIHE.projects.set_index("id")), budget=HUAIHE.budget, rule="greedy")
+    at = allocation_table(_with_decimals(HUAIHE, decimals), alloc)
+    assert {p: format_value(v, at.formats["得分"]) for p, v in zip(at.frame["项目编号"], at.frame["得分"])} == want
     # CLI text table
     cli = shown(ranking.projects.reset_index()[["project", "score"]], decimals)
     assert dict(zip(cli["project"], cli["score"])) == want
+
+
+def _with_decimals(contest, decimals):
+    """``contest`` whose rule shows ``decimals`` places (the allocation table reads the rule)."""
+    import dataclasses
+    rubric = dataclasses.replace(contest.rubric, rule=dataclasses.replace(contest.rubric.rule, decimals=decimals))
+    return dataclasses.replace(contest, rubric=rubric)
 
 
 def test_breakdown_rounds_the_final_score_it_stores(close_call):
