@@ -43,7 +43,7 @@ class Ranking:
         for c in ("score", "ci_low", "ci_high"):  # the scores as every page shows them
             if c in head:
                 head[c] = display_round(head[c].to_numpy(float), self.decimals)
-        head = head.round(3).to_string()
+        head = head.round(self.decimals).to_string()
         notes = "".join(f"\n  note: {n}" for n in self.notes)
         return f"Ranking(method={self.method!r}, {len(self.projects)} projects){notes}\n{head}"
 
