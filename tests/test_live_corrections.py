@@ -152,6 +152,21 @@ def test_prompt_shows_the_value_confirmed_and_clears_on_cancel(live):
     assert tab.grid.acks["J7|pitch"]["state"] == "ok" and tab.confirm_box.layout.display == "none"
 
 
+def test_a_score_saved_elsewhere_replaces_a_refused_or_pending_text(live):
+    contest, store = live
+    tab = LiveTab(AppState(contest, store))
+    _panel_and_low_sheet(contest, store)
+    tab.state.refresh()
+    assert tab.grid.enter("J1", "pitch", "1,000")[0] == "error"
+    assert tab.grid.enter("J7", "pitch", "1")[0] == "confirm"
+    tokens = store.judge_tokens()
+    store.judge_session(tokens["J7"]).record("P03", "pitch", 4.0)          # the judge's phone, meanwhile
+    tab.state.refresh()
+    assert "J7|pitch" not in tab.grid.acks and tab._asking is None and tab.confirm_box.layout.display == "none"
+    assert tab.grid.values["J7|pitch"] == 4.0
+    assert tab.grid.acks["J1|pitch"]["show"] == "1,000"                    # J1's box is untouched
+
+
 def test_a_new_prompt_or_an_in_line_value_drops_the_old_prompt(live):
     contest, store = live
     tab = LiveTab(AppState(contest, store))

@@ -98,7 +98,15 @@ class LiveTab:
             self.grid.locked = locked
             scores = state.round_scores()
             here = scores[scores["project"] == project]
-            self.grid.values = {ack_key(j, c): float(s) for j, c, s in zip(here["judge"], here["criterion"], here["score"])}
+            values = {ack_key(j, c): float(s) for j, c, s in zip(here["judge"], here["criterion"], here["score"])}
+            # a text kept in its box (refused, or waiting for confirmation) gives way when
+            # that score is saved from elsewhere (e.g. the judge's phone) in the meantime
+            stale = {k for k, a in self.grid.acks.items() if "show" in a and values.get(k) != self.grid.values.get(k)}
+            if self._asking is not None and ack_key(self._asking.judge, self._asking.criterion) in stale:
+                self._ask(None)
+            if stale:
+                self.grid.acks = {k: a for k, a in self.grid.acks.items() if k not in stale}
+            self.grid.values = values
         if project:
             owe = pending(scores, contest, project)
             items = "、".join(t("pending_item", lang, name=r.name, scored=r.scored, of=r.of)
