@@ -152,3 +152,19 @@ def test_breakdown_rounds_the_final_score_it_stores(close_call):
 def test_percent_format_rounds_half_up():
     assert format_value(0.125, "0%") == "13%" and f"{0.125:.0%}" == "12%"
     assert format_value(0.12345, "0.0%") == "12.3%"
+
+
+def test_float_noise_never_decides_the_last_digit():
+    """A mean whose exact decimal value ends in 5 rounds up even when float arithmetic
+    lands a hair below it (80.12499999999999); 四舍五入 on the decimal value."""
+    from decimal import ROUND_HALF_UP, Decimal
+    import numpy as np
+    from evalkit.display import display_round
+    assert display_round(80.12499999999999, 2) == 80.13
+    assert display_round(80.1249, 2) == 80.12
+    rng = np.random.default_rng(7)
+    for _ in range(20_000):
+        xs = rng.integers(0, 10_000, 4) / 100          # four totals with 2 decimals
+        exact = sum(Decimal(str(x)) for x in xs) / 4     # exact: at most 4 decimals
+        want = float(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+        assert display_round(float(np.mean(xs)), 2) == want
