@@ -159,7 +159,7 @@ class LiveTab:
         try:
             self.state.store.set_current(project, round=self.round)
         except EvalkitError as exc:
-            status(self.status, t("error", self.state.lang, text=error_text(exc)), error=True)
+            status(self.status, t("error", self.state.lang, text=error_text(exc, self.state.lang)), error=True)
         self.state.refresh()
 
     def toggle_lock(self) -> None:
@@ -171,7 +171,7 @@ class LiveTab:
             else:
                 store.lock(self.round)
         except EvalkitError as exc:
-            status(self.status, t("error", self.state.lang, text=error_text(exc)), error=True)
+            status(self.status, t("error", self.state.lang, text=error_text(exc, self.state.lang)), error=True)
         self.state.refresh()
 
     def _ask(self, entry) -> None:
@@ -225,7 +225,7 @@ class LiveTab:
         try:
             self.state.store.record(judge, self.project_id, criterion, value, round=self.round, reason=reason)
         except EvalkitError as exc:
-            return "error", error_text(exc)
+            return "error", error_text(exc, self.state.lang)
         if reason is not None:
             self.reason.value = ""  # the next correction needs its own reason
         self.state.refresh()

@@ -233,7 +233,7 @@ class MonitorPage:
         try:
             store = self.log.monitoring.contest.open_store(self.log.store.path, pin=pin)
         except EvalkitError as exc:
-            status(self.pin_status, error_text(exc), error=True)
+            status(self.pin_status, error_text(exc, self.lang), error=True)
             return False
         self.log.store.close()
         self.log.store = store
@@ -258,7 +258,7 @@ class MonitorPage:
         try:
             write()
         except EvalkitError as exc:
-            status(status_widget, error_text(exc), error=True)
+            status(status_widget, error_text(exc, self.lang), error=True)
             return False
         status(status_widget, _w("saved", self.lang, n=n))
         self.refresh()
