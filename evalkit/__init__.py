@@ -39,7 +39,7 @@ _LAZY_ATTRS = {
     "Ranking": ("evalkit.aggregate", "Ranking"),
     "compare": ("evalkit.aggregate", "compare"),
 }
-_LAZY_MODULES = ("agreement", "aggregate", "simulate", "io", "report", "research", "store", "contest", "ui", "cli")
+_LAZY_MODULES = ("agreement", "aggregate", "simulate", "io", "report", "research", "store", "contest", "ui", "cli", "monitor")
 
 
 def __getattr__(name):

@@ -86,9 +86,17 @@ class Contest:
         marks = self._conflicts.get(judge)
         if not marks:
             return False
-        row = self.projects.loc[self.projects["id"] == project]
-        org = row["organisation"].iloc[0] if len(row) else None
+        org = self._organisations().get(project)
         return project in marks or (org is not None and org in marks)
+
+    def _organisations(self) -> dict:
+        # project -> organisation, kept while the projects frame is the same object: the
+        # live pages ask this for every judge on every push
+        cached = self.__dict__.get("_org_cache")
+        if cached is None or cached[0] is not self.projects:
+            cached = (self.projects, dict(zip(self.projects["id"], self.projects["organisation"])))
+            self.__dict__["_org_cache"] = cached
+        return cached[1]
 
     def conflicted_pairs(self) -> list[tuple[str, str]]:
         return [(j, p) for j in self.judge_ids for p in self.project_ids if self.is_conflicted(j, p)]

@@ -1,8 +1,8 @@
 """One display rounding for every surface (screen, leaderboard, tabs, 公示, CLI, replay).
 
 A score is shown with the contest rule's decimals, rounded as people round
-(四舍五入, half away from zero) on the number's shortest decimal form, so binary
-float noise never decides the last digit: 80.125 -> 80.13 at 2 decimals (Python's
+(四舍五入, half away from zero) on the number's decimal form to 9 places, so binary
+float noise (80.12499999999999 for a mean of 80.125) never decides the last digit: 80.125 -> 80.13 at 2 decimals (Python's
 ``round`` and f-strings give 80.12). The ranking's tie detection compares these
 same displayed values, so two projects that read the same on the screen are tied.
 """
@@ -13,13 +13,17 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 
 
+_NOISE = Decimal(1).scaleb(-9)  # arithmetic on scores with a few decimals leaves float noise far below this
+
+
 def _one(x, q: Decimal) -> float:
     if x is None:
         return float("nan")
     x = float(x)
     if not np.isfinite(x):
         return float("nan")
-    return float(Decimal(repr(x)).quantize(q, rounding=ROUND_HALF_UP))
+    # first to 9 places, so a mean computed as 80.12499999999999 reads as the 80.125 it is
+    return float(Decimal(repr(x)).quantize(_NOISE).quantize(q, rounding=ROUND_HALF_UP))
 
 
 def display_round(values, decimals: int):

@@ -11,14 +11,20 @@ class EvalkitError(Exception):
     """
 
     def __init__(self, message: str, *, where: str | None = None, key: str | None = None,
-                 expected: object = None, found: object = None):
+                 expected: object = None, found: object = None, zh: str | None = None):
         self.message = message
+        self.zh = zh  # the message in Chinese, for pages in Chinese (None: the English one is shown)
         self.where = where
         self.key = key
         self.expected = expected
         self.found = found
         self.errors = [self]
         super().__init__(self._format())
+
+    def text(self, lang: str = "zh") -> str:
+        """The message a page shows, in its language, without the location (which can be
+        an internal path): Chinese when it has one and the page is Chinese."""
+        return self.zh if lang == "zh" and self.zh else self.message
 
     def _format(self) -> str:
         head = ", ".join(p for p in (self.where, self.key) if p)

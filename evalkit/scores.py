@@ -40,13 +40,14 @@ def check_entry(contest: "Contest", judge: str, project: str, criterion: str, sc
     criterion) and returns None; otherwise the score as float."""
     if judge not in contest.judge_ids:
         raise ScoreError(f"unknown judge '{judge}' / 未知评委", where=where, key="judge",
-                         expected="a judge of the contest (judges.csv)", found=judge)
+                         expected="a judge of the contest (judges.csv)", found=judge, zh=f"未知评委「{judge}」")
     if project not in contest.project_ids:
         raise ScoreError(f"unknown project '{project}' / 未知项目", where=where, key="project",
-                         expected="a project of the contest (projects.csv)", found=project)
+                         expected="a project of the contest (projects.csv)", found=project, zh=f"未知项目「{project}」")
     if contest.is_conflicted(judge, project):
         raise ScoreError(f"judge '{judge}' has a conflict of interest with project '{project}' (回避)",
-                         where=where, key="judge", expected="no score from a conflicted judge", found=judge)
+                         where=where, key="judge", expected="no score from a conflicted judge", found=judge,
+                         zh=f"评委「{judge}」与项目「{project}」存在利益关系，须回避")
     if score is None:
         _item_kind(contest.rubric, criterion, where)
         return None
@@ -60,7 +61,7 @@ def _item_kind(rubric: Rubric, criterion: str, where: str | None) -> str:
         raise ScoreError(f"unknown criterion '{criterion}'", where=where, key="criterion",
                          expected="one of " + ", ".join(rubric.criterion_ids + [v.id for v in rubric.veto_items]
                                                         + [b.id for b in rubric.bonus_items]),
-                         found=criterion)
+                         found=criterion, zh=f"未知评分项「{criterion}」")
     return kind
 
 
@@ -75,30 +76,35 @@ def check_score(rubric: Rubric, criterion: str, score, *, where: str | None = No
         value = float(score)
     except (TypeError, ValueError):
         raise ScoreError(f"score '{score}' is not a number", where=where, key="score",
-                         expected="a number", found=score) from None
+                         expected="a number", found=score, zh=f"「{score}」不是数字") from None
     if not math.isfinite(value):
-        raise ScoreError("score is not a finite number", where=where, key="score", expected="a number", found=score)
+        raise ScoreError("score is not a finite number", where=where, key="score", expected="a number", found=score,
+                         zh="分数不是有限的数字")
     if kind == "veto":
         if value not in (0.0, 1.0):
             raise ScoreError(f"veto item '{criterion}' takes 0 (no) or 1 (veto)", where=where, key="score",
-                             expected="0 or 1", found=score)
+                             expected="0 or 1", found=score, zh=f"否决项「{criterion}」只能填 0（否）或 1（否决）")
         return value
     if kind == "bonus":
         item = rubric.bonus_item(criterion)
         if not 0 <= value <= item.max:
             raise ScoreError(f"bonus {value:g} is outside 0..{item.max:g} of {item.label.zh}", where=where,
-                             key="score", expected=f"0..{item.max:g}", found=value)
+                             key="score", expected=f"0..{item.max:g}", found=value,
+                             zh=f"加分 {value:g} 超出「{item.label.zh}」的范围 0–{item.max:g}")
         return value
     c = rubric.criterion(criterion)
     if value > c.max:
         raise ScoreError(f"{value:g} is above the maximum {c.max:g} of {c.label.zh}", where=where, key="score",
-                         expected=f"{c.min:g}..{c.max:g}", found=value)
+                         expected=f"{c.min:g}..{c.max:g}", found=value,
+                         zh=f"{value:g} 高于「{c.label.zh}」的最高分 {c.max:g}（范围 {c.min:g}–{c.max:g}）")
     if value < c.min:
         raise ScoreError(f"{value:g} is below the minimum {c.min:g} of {c.label.zh}", where=where, key="score",
-                         expected=f"{c.min:g}..{c.max:g}", found=value)
+                         expected=f"{c.min:g}..{c.max:g}", found=value,
+                         zh=f"{value:g} 低于「{c.label.zh}」的最低分 {c.min:g}（范围 {c.min:g}–{c.max:g}）")
     if not has_decimals_at_most(value, c.decimals):
         raise ScoreError(f"{value:g} has more than {c.decimals} decimal(s) allowed for {c.label.zh}", where=where,
-                         key="score", expected=f"at most {c.decimals} decimal(s)", found=value)
+                         key="score", expected=f"at most {c.decimals} decimal(s)", found=value,
+                         zh=f"{value:g} 的小数位多于「{c.label.zh}」允许的 {c.decimals} 位")
     return value
 
 

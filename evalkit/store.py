@@ -621,7 +621,8 @@ class Store:
     def _require_secretary(self, action: str):
         if not self._secretary:
             raise AccessError(f"{action} needs the secretary's PIN", where=str(self.path),
-                              expected="a store opened with the secretary's PIN", found="no PIN")
+                              expected="a store opened with the secretary's PIN", found="no PIN",
+                              zh="此操作需要评审秘书的 PIN")
 
     def judge_tokens(self, *, renew: bool = False) -> dict[str, str]:
         """Random per-judge tokens (secretary only). Only their hashes are stored (one
@@ -685,7 +686,7 @@ class Store:
     def _refuse_if_locked(self, c, round_id) -> None:
         if self._locked(c, round_id):
             raise RoundLockedError(f"round '{round_id}' is locked", where=str(self.path), key="round",
-                                   expected="an open round", found="locked")
+                                   expected="an open round", found="locked", zh=f"本轮（{round_id}）评分已锁定")
 
     def _score_guard(self, round_id, key, *, correction_needs_reason, by_judge):
         def guard(c):
@@ -699,7 +700,8 @@ class Store:
                     if not correction_needs_reason[1] and not by_judge:
                         raise ScoreError("a correction needs a reason", where=str(self.path), key="reason",
                                          expected="a reason for changing a recorded score",
-                                         found=f"{prev[1]:g} -> {correction_needs_reason[0]:g} without a reason")
+                                         found=f"{prev[1]:g} -> {correction_needs_reason[0]:g} without a reason",
+                                         zh="更正已保存的分数需要填写理由")
         return guard
 
     def record(self, judge, project, criterion, score, round=None, entered_by=None, reason=None, *,
@@ -776,7 +778,8 @@ class Store:
                     if not reason:
                         raise ScoreError("a correction needs a reason", where=where, key="reason",
                                          expected="a reason for changing a recorded score",
-                                         found=f"{criterion}: {prev[1]:g} -> {value:g} without a reason")
+                                         found=f"{criterion}: {prev[1]:g} -> {value:g} without a reason",
+                                         zh="更正已保存的分数需要填写理由")
                 events.append(dict(kind="score", judge=judge, project=project, criterion=criterion, round=round_id,
                                    score=value, entered_by=entered_by, reason=reason or None, op=op))
             if events:
@@ -836,7 +839,7 @@ class Store:
         """Withdraw a score (a new event; the old one stays in the history). Needs a reason."""
         if not reason:
             raise ScoreError("a retraction needs a reason", where=str(self.path), key="reason", expected="a reason",
-                             found="nothing")
+                             found="nothing", zh="撤回分数需要填写理由")
         self._require_secretary("retracting a score")
         judge, project, criterion = str(judge), str(project), str(criterion)
         if judge not in self._judges or project not in self._projects or self.contest.rubric.item_kind(criterion) is None:

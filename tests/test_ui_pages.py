@@ -141,7 +141,7 @@ def test_live_tab_out_of_line_asks_first(live):
             store.record("J6", "P03", c, v)
     tab.state.refresh()
     state, text = tab.grid.enter("J6", "pitch", "0.5")
-    assert state == "confirm" and "z =" in text
+    assert state == "confirm" and "确认保存 0.5" in text and "总分为 10.00" in text
     assert tab.confirm_box.layout.display is None
     assert "pitch" not in set(store.scores(judge="J6")["criterion"])  # nothing saved yet
     tab.confirm_button.click()

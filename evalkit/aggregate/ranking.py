@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..display import display_round, format_score
 from ..errors import DataError
 from ..rubric import Rubric
 from ..scores import require_columns, totals as weighted_totals
@@ -38,7 +39,11 @@ class Ranking:
     decimals: int = 2
 
     def __repr__(self) -> str:
-        head = self.projects.head(10).round(self.decimals).to_string()
+        head = self.projects.head(10).copy()
+        for c in ("score", "ci_low", "ci_high"):  # the scores as every page shows them
+            if c in head:
+                head[c] = display_round(head[c].to_numpy(float), self.decimals)
+        head = head.round(self.decimals).to_string()
         notes = "".join(f"\n  note: {n}" for n in self.notes)
         return f"Ranking(method={self.method!r}, {len(self.projects)} projects){notes}\n{head}"
 
@@ -276,10 +281,12 @@ def _tie_break(crit: pd.DataFrame, rubric: Rubric, index: pd.Index) -> pd.DataFr
 
 
 def _order(proj: pd.DataFrame, tb: pd.DataFrame, decimals: int, rubric, notes) -> tuple[pd.DataFrame, list]:
-    """Competition ranks (1, 2, 2, 4) on the displayed score, ties broken by the
-    tie-break criteria in order (higher mean criterion score wins)."""
+    """Competition ranks (1, 2, 2, 4) on the displayed score (``display_round``:
+    the rule's decimals, 四舍五入, as every page shows it, so projects that read the
+    same are tied), ties broken by the tie-break criteria in order (higher mean
+    criterion score wins)."""
     ok = (proj["excluded"] == "").to_numpy()
-    shown = np.where(ok, proj["score"].round(decimals).to_numpy(float), np.nan)
+    shown = np.where(ok, display_round(proj["score"].to_numpy(float), decimals), np.nan)
     key = np.column_stack([shown, tb.reindex(proj.index).to_numpy(float)])
     key[np.isnan(key)] = -np.inf
     # lexsort is stable: equal keys keep the index order, best first
@@ -299,8 +306,9 @@ def _order(proj: pd.DataFrame, tb: pd.DataFrame, decimals: int, rubric, notes) -
     for gi in np.flatnonzero(count > 1) if tb.shape[1] else ():
         s, g = values[gi], ids[ranked][group == gi]
         if not set(g) <= tied:
-            notes.append(f"同分 {s:.{decimals}f} 按 {'、'.join(rubric.label(c) for c in tb.columns)} 决定名次 "
-                         f"(tie at {s:.{decimals}f} between {', '.join(g)} broken by "
+            text = format_score(s, decimals)
+            notes.append(f"同分 {text} 按 {'、'.join(rubric.label(c) for c in tb.columns)} 决定名次 "
+                         f"(tie at {text} between {', '.join(g)} broken by "
                          f"{', '.join(tb.columns)})")
     for t in ties:
         notes.append(f"并列 tied: {', '.join(t)} share rank {int(proj.loc[t[0], 'rank'])}")

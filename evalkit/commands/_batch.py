@@ -10,7 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..display import format_score
 from ..errors import DataError
+
+#: columns on the rubric's total scale, shown with the rule's decimals (四舍五入)
+SCORE_COLUMNS = ("score", "ci_low", "ci_high")
 
 
 @dataclass
@@ -84,15 +88,34 @@ def records(frame: pd.DataFrame) -> list[dict]:
     return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
-def emit(args, frames: dict[str, pd.DataFrame], title: str, extra: dict | None = None) -> None:
-    """Print {contest id: frame}: JSON (``--json``) or one readable table per contest."""
+def shown(frame: pd.DataFrame, decimals: int) -> pd.DataFrame:
+    """``frame`` as the text table prints it: the score columns as the text every page
+    shows (:func:`evalkit.display.format_score`, the rule's decimals)."""
+    out = frame.copy()
+    for c in SCORE_COLUMNS:
+        if c in out:
+            out[c] = [format_score(v, decimals) for v in out[c]]
+    return out
+
+
+def emit(args, frames: dict[str, pd.DataFrame], title: str, extra: dict | None = None, *,
+         decimals: dict[str, int] | None = None) -> None:
+    """Print {contest id: frame}: JSON (``--json``) or one readable table per contest.
+
+    With ``decimals`` ({contest id: the rule's decimals}) the readable table shows the
+    score columns as every page does; the JSON keeps the unrounded values and carries
+    ``decimals`` so a program can show them the same way."""
     if args.json:
         out = {"command": title, "contests": {cid: records(f) for cid, f in frames.items()}}
+        if decimals:
+            out["decimals"] = dict(decimals)
         if extra:
             out.update(extra)
         print(json.dumps(out, ensure_ascii=False, indent=1, default=str))
         return
     for cid, f in frames.items():
+        if decimals and cid in decimals:
+            f = shown(f, decimals[cid])
         print(f"== {cid} ==  {title}")
         print(f.to_string(index=False, float_format=lambda v: f"{v:.3f}") if len(f) else "(empty)")
         print()

@@ -24,7 +24,7 @@ def register(sub):
 def run(args) -> int:
     from ..aggregate import rank
     from ..allocate import allocate
-    frames, totals = {}, {}
+    frames, totals, decimals = {}, {}, {}
     extra_projects = pd.read_csv(args.projects, dtype={"project": str, "contest": str}) if args.projects else None
     for b in load(args):
         projects = b.projects if b.projects is not None else extra_projects
@@ -42,8 +42,9 @@ def run(args) -> int:
         table = r.projects.join(projects.set_index(projects["project"].astype(str))[["requested"]], how="left")
         a = allocate(table.reset_index(), budget, rule=args.rule)
         frames[b.id] = a.table[COLUMNS]
+        decimals[b.id] = r.decimals
         totals[b.id] = {"budget": a.budget, "total": a.total, "leftover": a.leftover, "status": a.status}
-    emit(args, frames, f"allocate ({args.rule})", {"totals": totals})
+    emit(args, frames, f"allocate ({args.rule})", {"totals": totals}, decimals=decimals)
     if not args.json:
         for cid, t in totals.items():
             print(f"{cid}: 资金 budget {t['budget']:,}  已分配 allocated {t['total']:,}  结余 leftover {t['leftover']:,}")

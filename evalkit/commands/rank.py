@@ -17,7 +17,7 @@ def register(sub):
 def ranking_table(batch, method):
     from ..aggregate import rank
     r = rank(batch.scores, batch.rubric, method=method)
-    return r.projects.reset_index()[COLUMNS], r.notes
+    return r.projects.reset_index()[COLUMNS], r.notes, r.decimals
 
 
 def default_method(batch) -> str:
@@ -25,9 +25,13 @@ def default_method(batch) -> str:
 
 
 def run(args) -> int:
-    frames, notes = {}, {}
+    frames, notes, decimals = {}, {}, {}
     for b in load(args):
         method = args.method or default_method(b)
-        frames[b.id], notes[b.id] = ranking_table(b, method)
-    emit(args, frames, "rank", {"notes": notes})
+        frames[b.id], notes[b.id], decimals[b.id] = ranking_table(b, method)
+    emit(args, frames, "rank", {"notes": notes}, decimals=decimals)
+    if not args.json:
+        for cid, lines in notes.items():
+            for line in lines:
+                print(f"{cid}: note: {line}")
     return 0

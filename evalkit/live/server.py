@@ -94,6 +94,11 @@ class LiveServer:
 
     # --- following the store ------------------------------------------------
     def start(self) -> None:
+        # the first ranking imports the statistics stack (about a second): pay it before
+        # the first judge submits, not on the first sheet
+        scores = self.scores()
+        screen_view(self.store, scores, contest=self.ruled())
+        leaderboard_view(self.store, scores, contest=self.ruled())
         self._poller = PeriodicCallback(self._poll, self.poll_interval * 1000)
         self._poller.start()
 

@@ -189,7 +189,7 @@ def breakdown(contest, scores, ranking) -> Table:
                                              else np.nan for x in df["项目编号"]]
         formats[df.columns[-1]] = "0.00"
     df["评委数"] = [int(p.at[x, "n_judges"]) if x in p.index and "n_judges" in p else 0 for x in df["项目编号"]]
-    df["最终得分"] = [p.at[x, "score"] if x in p.index else np.nan for x in df["项目编号"]]
+    df["最终得分"] = round_half_up([p.at[x, "score"] if x in p.index else np.nan for x in df["项目编号"]], dec)
     df["排名"] = [p.at[x, "rank"] if x in p.index else np.nan for x in df["项目编号"]]
     formats.update({"评委数": "0", "最终得分": number_format(dec), "排名": "0"})
     df = df.sort_values("排名", na_position="last", kind="stable").reset_index(drop=True)
@@ -243,12 +243,13 @@ def diagnostics_table(diag: pd.DataFrame) -> Table:
 def allocation_table(contest, allocation) -> Table:
     t = allocation.table.copy()
     t["project"] = t["project"].astype(str)
+    dec = int(contest.rubric.rule.decimals)
     names = dict(zip(contest.projects["id"], contest.projects["name"]))
     cats = dict(zip(contest.projects["id"], contest.projects["category"]))
     df = pd.DataFrame({
         "排名": t["rank"].to_numpy(), "项目编号": t["project"].to_numpy(),
         "项目名称": t["project"].map(names).to_numpy(), "类别": t["project"].map(cats).to_numpy(),
-        "得分": round_half_up(t["score"], 6), "申请金额": t["requested"].to_numpy(), "资助金额": t["amount"].to_numpy(),
+        "得分": round_half_up(t["score"], dec), "申请金额": t["requested"].to_numpy(), "资助金额": t["amount"].to_numpy(),
         "资助比例": t["fraction"].to_numpy(),
         "说明": [allocation.explain(p, "zh") for p in t["project"]],
         "Reason": [allocation.explain(p, "en") for p in t["project"]],
@@ -257,23 +258,37 @@ def allocation_table(contest, allocation) -> Table:
     note = (f"规则 rule: {allocation.rule}；资金 budget: {allocation.budget:,}；已分配 allocated: {allocation.total:,}；"
             f"结余 leftover: {allocation.leftover:,} {contest.currency}")
     return Table("allocation", "资金分配", Text("资金分配及理由", "Fund allocation with reasons"), df,
-                 {"排名": "0", "得分": "0.00", "申请金额": money, "资助金额": money, "资助比例": "0%"}, note=note)
+                 {"排名": "0", "得分": number_format(dec), "申请金额": money, "资助金额": money, "资助比例": "0%"}, note=note)
 
 
 AUDIT_HEADERS = {"seq": "序号", "ts": "时间", "kind": "事件", "judge": "评委", "project": "项目", "criterion": "指标",
-                 "round": "轮次", "score": "分数", "entered_by": "录入人", "reason": "原因", "hash": "哈希"}
+                 "round": "轮次", "change": "变更", "old": "原分数", "score": "分数", "entered_by": "录入人",
+                 "reason": "原因", "hash": "哈希"}
 
 
 def audit_table(contest, history: pd.DataFrame | None, anonymise: bool = False) -> Table:
-    """审计日志: every score event from the store, oldest first (empty without a store)."""
+    """审计日志: every event from the store, oldest first (empty without a store); a
+    score event says whether it entered, corrected or retracted a score, from what
+    (原分数) to what (分数), read by :func:`evalkit.audit.change_log`."""
+    from ..audit import CHANGE_LABELS, change_log
     h = (history.copy() if history is not None else pd.DataFrame(columns=list(AUDIT_HEADERS)))
+    if len(h):
+        log = change_log(h).set_index("seq")
+        h["change"] = h["seq"].map(log["change"].map(lambda c: CHANGE_LABELS[c].zh)).fillna("")
+        h["old"] = h["seq"].map(log["old"])
     if anonymise and len(h):
         labels = judge_labels(contest, True)
         h["judge"] = h["judge"].map(lambda j: labels.get(j, j))
-        h["entered_by"] = h["entered_by"].map(lambda j: labels.get(j, j))
+        # a judge's own entries are "judge:<id>": anonymised like the judge column
+        h["entered_by"] = h["entered_by"].map(
+            lambda j: "judge:" + labels.get(j[6:], j[6:]) if isinstance(j, str) and j.startswith("judge:")
+            else labels.get(j, j))
     h = h[[c for c in AUDIT_HEADERS if c in h.columns]].rename(columns=AUDIT_HEADERS)
+    # recorded scores shown with every decimal a criterion allows (at least two)
+    shown = number_format(max([c.decimals for c in contest.rubric.criteria] + [2]))
     return Table("audit", "审计日志", Text("评分审计日志", "Audit log of score events"), h,
-                 {"序号": "0", "分数": "0.00"}, note="每条评分、更正、撤回与锁定均为一条事件，哈希链可校验")
+                 {"序号": "0", "原分数": shown, "分数": shown},
+                 note="每条评分、更正、撤回与锁定均为一条事件（原分数→分数），哈希链可校验")
 
 
 def display_width(text) -> int:
@@ -283,7 +298,8 @@ def display_width(text) -> int:
 
 
 def format_value(value, fmt: str | None) -> str:
-    """A cell as text using its Excel number format (for HTML and PDF)."""
+    """A cell as text using its Excel number format (for HTML and PDF), rounded by
+    :func:`evalkit.display.display_round` (四舍五入) like every other page."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return ""
     if isinstance(value, (bool, np.bool_)):
@@ -292,9 +308,10 @@ def format_value(value, fmt: str | None) -> str:
         return str(value)
     x = float(value)
     if fmt.endswith("%"):
-        return f"{x:.{max(0, len(fmt) - 3)}%}" if "." in fmt else f"{x:.0%}"
+        dec = max(0, len(fmt) - 3) if "." in fmt else 0
+        return f"{display_round(x * 100, dec):.{dec}f}%"
     head = fmt.split(";")[0]
     dec = len(head.split(".")[1]) if "." in head else 0
     sign = "+" if head.startswith("+") else ""
     comma = "," if "," in head else ""
-    return f"{x:{sign}{comma}.{dec}f}"
+    return f"{display_round(x, dec):{sign}{comma}.{dec}f}"

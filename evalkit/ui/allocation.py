@@ -67,7 +67,7 @@ class AllocationTab:
         try:
             self.load()
         except EvalkitError as exc:          # a setting event the store cannot read: say so, show the rest
-            status(self.status, t("error", lang, text=error_text(exc)), error=True)
+            status(self.status, t("error", lang, text=error_text(exc, lang)), error=True)
             return
         self.run()
 
@@ -116,10 +116,10 @@ class AllocationTab:
             if exc.key == "scores":          # nothing rankable yet: not an error during the show
                 status(self.status, t("no_ranking", lang))
                 return
-            status(self.status, t("error", lang, text=error_text(exc)), error=True)
+            status(self.status, t("error", lang, text=error_text(exc, lang)), error=True)
             return
         except EvalkitError as exc:
-            status(self.status, t("error", lang, text=error_text(exc)), error=True)
+            status(self.status, t("error", lang, text=error_text(exc, lang)), error=True)
             return
         self.decision, self.allocation = d, d.allocation
         table = d.allocation.table.copy()
@@ -133,7 +133,7 @@ class AllocationTab:
                 self.robust = robustness(ready, d.contest.rubric, method=d.settings["method"], budget=budget, rule=rule,
                                          projects=projects, n=60, seed=1, **opts)
             except EvalkitError as exc:
-                status(self.status, t("error", lang, text=error_text(exc)), error=True)
+                status(self.status, t("error", lang, text=error_text(exc, lang)), error=True)
                 return
             table["p_funded"] = table["project"].map(self.robust.projects["p_funded"])
         status(self.status, t("waiting_projects", lang, n=len(d.waiting)) if d.waiting else "")

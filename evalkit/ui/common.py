@@ -89,8 +89,10 @@ def criterion_columns(rubric, lang: str) -> list[dict]:
     return cols
 
 
-def error_text(exc) -> str:
-    return getattr(exc, "message", None) or str(exc)
+def error_text(exc, lang: str = "zh") -> str:
+    """An error as a page shows it: in the page's language, without its location."""
+    text = getattr(exc, "text", None)
+    return text(lang) if callable(text) else (getattr(exc, "message", None) or str(exc))
 
 
 def esc(x) -> str:

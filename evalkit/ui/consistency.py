@@ -55,7 +55,7 @@ class ConsistencyTab:
             s = agreement_summary(scores, rubric)
             diag = judges(scores, rubric)
         except EvalkitError as exc:
-            self.summary.value = f'<p class="evalkit-status-error">{esc(error_text(exc))}</p>'
+            self.summary.value = f'<p class="evalkit-status-error">{esc(error_text(exc, lang))}</p>'
             return
         self.diagnostics = diag
         label = t("alpha", lang)

@@ -2,10 +2,14 @@
 enough for a projector). Rows are judges (or the one judge on a phone), columns are
 criteria with the scale's min/max/step and the level descriptors as hints.
 
-Each committed cell (change or Enter) is sent to Python as an ``entry``; the owner's
+Each committed cell (change or Enter) is sent to Python as an ``entry`` with the raw
+text typed (the boxes are text boxes with a decimal keypad, not number boxes: a
+browser's number box turns '8,5' into '' or 85 before anyone can read it; the owner
+reads the text with ``evalkit.numbers.read_number``). The owner's
 ``on_entry(row, col, text) -> (state, text)`` saves it and the answer is shown beside
-the cell (``acks``): 'ok', 'error' or 'confirm'. With ``submit_label`` a button
-sends every cell at once (``on_submit(values)``, the judge's phone page).
+the cell (``acks``): 'ok', 'error' or 'confirm'; a refused or unconfirmed text stays
+in its box (never silently replaced by the saved value). With ``submit_label`` a
+button sends every cell at once (``on_submit(values)``, the judge's phone page).
 """
 from __future__ import annotations
 
@@ -53,7 +57,9 @@ function render({ model, el }) {
     }
     function cell(r, c, td) {
       const input = document.createElement("input");
-      input.type = "number"; input.min = c.min; input.max = c.max; input.step = c.step;
+      // a text box: the raw text reaches Python (a number box would drop '8,5' or read 85)
+      input.type = "text"; input.autocomplete = "off"; input.spellcheck = false;
+      input.dataset.min = c.min; input.dataset.max = c.max;
       input.className = "evalkit-cell"; input.dataset.row = r.id; input.dataset.col = c.id;
       input.setAttribute("aria-label", r.label + " " + c.label);
       input.title = c.hint || "";
@@ -109,9 +115,14 @@ function render({ model, el }) {
     for (const [k, input] of inputs) {
       const v = values[k];
       const saved = v !== undefined && v !== null;
-      // a saved value wins unless the cell is being edited; an unsaved typed value stays
-      if (document.activeElement !== input && saved) input.value = v;
       const a = ackv[k], span = acks.get(k);
+      // a saved value wins unless the cell is being edited or its ack says what to show
+      // (the refused or unconfirmed text stays; a reset cell shows its saved value or nothing)
+      if (document.activeElement !== input) {
+        if (a && typeof a.show === "string") input.value = a.show;
+        else if (a && a.reset) input.value = saved ? v : "";
+        else if (saved) input.value = v;
+      }
       span.textContent = a ? a.text : "";
       span.dataset.state = a ? a.state : "";
       input.dataset.state = a ? a.state : "";
@@ -177,13 +188,22 @@ class EntryGrid(anywidget.AnyWidget):
         elif content.get("type") == "submit":
             self.submit(content.get("values", {}))
 
-    def set_ack(self, row: str, col: str, state: str, text: str) -> None:
-        self.acks = {**self.acks, ack_key(row, col): {"state": state, "text": text}}
+    def set_ack(self, row: str, col: str, state: str, text: str, *, show: str | None = None) -> None:
+        """The answer beside a cell; ``show``: the text the box keeps (e.g. what was typed)."""
+        ack = {"state": state, "text": text}
+        if show is not None:
+            ack["show"] = str(show)
+        self.acks = {**self.acks, ack_key(row, col): ack}
+
+    def reset_cell(self, row: str, col: str) -> None:
+        """No answer beside the cell, and the box back to its saved value (or empty)."""
+        self.acks = {**self.acks, ack_key(row, col): {"state": "", "text": "", "reset": True}}
 
     def enter(self, row: str, col: str, value) -> tuple[str, str]:
-        """What the browser does on a committed cell (tests call it directly)."""
+        """What the browser does on a committed cell (tests call it directly). A text
+        that was refused or waits for confirmation stays in the box."""
         state, text = self.on_entry(row, col, value) if self.on_entry else ("ok", "")
-        self.set_ack(row, col, state, text)
+        self.set_ack(row, col, state, text, show=str(value) if state in ("error", "confirm") else None)
         return state, text
 
     def submit(self, values: dict) -> None:

@@ -47,10 +47,10 @@ class ExportTab:
             self.written = publish_decision(d, self.out_dir, formats, version=version, history=state.store.history())
         except DataError as exc:
             status(self.status, t("no_ranking", lang) if exc.key == "scores" else
-                   t("error", lang, text=error_text(exc)), error=exc.key != "scores")
+                   t("error", lang, text=error_text(exc, lang)), error=exc.key != "scores")
             return {}
         except EvalkitError as exc:
-            status(self.status, t("error", lang, text=error_text(exc)), error=True)
+            status(self.status, t("error", lang, text=error_text(exc, lang)), error=True)
             return {}
         self.decision = d
         status(self.status, t("published", lang, files=", ".join(str(p) for p in self.written.values())))

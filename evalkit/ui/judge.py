@@ -85,7 +85,7 @@ class JudgePage:
         try:
             self.session.record(self.project, criterion, value)
         except EvalkitError as exc:
-            return "error", error_text(exc)
+            return "error", error_text(exc, self.state.lang)
         return "ok", t("saved", lang)
 
     def _entry(self, row, col, text):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as w
 import pandas as pd
 
+from ..display import format_score
 from ..roadshow import live_ranking, place_changes
 from .common import PAGE_CSS, esc
 from .messages import rule_text, t
@@ -39,9 +40,9 @@ def leaderboard_html(contest, ranking, lang: str, *, changes=None, calibrated=No
         if getattr(r, "excluded", ""):
             rank = f'<span class="evalkit-excluded">{t("excluded", lang)}</span>'
         cells = [rank, f"{esc(pid)} {esc(names.get(pid, ''))}",
-                 f'<span class="evalkit-lb-score">{r.score:.{ranking.decimals}f}</span> {mark}', str(int(r.n_judges))]
+                 f'<span class="evalkit-lb-score">{format_score(r.score, ranking.decimals)}</span> {mark}', str(int(r.n_judges))]
         if cal is not None:
-            cells += ([f"{cal_score[pid]:.{ranking.decimals}f}", str(cal_rank[pid])] if pid in cal_score else ["", ""])
+            cells += ([format_score(cal_score[pid], calibrated.decimals), str(cal_rank[pid])] if pid in cal_score else ["", ""])
         rows.append(f'<tr class="{cls}" data-project="{esc(pid)}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     foot = f'<p>{esc(t("waiting_projects", lang, n=len(waiting)))}</p>' if waiting else ""
     if note:

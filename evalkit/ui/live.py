@@ -1,28 +1,38 @@
 """The secretary's Live tab: the project now pitching with one-click advance, the
-judge x criterion entry grid (saved at once, acknowledged per cell), who has not
-scored, confirmation of out-of-line totals, corrections with a reason, lock/unlock."""
+judge x criterion entry grid (saved at once, acknowledged per cell; typed text read by
+evalkit.numbers.read_number), who has not scored, confirmation of out-of-line totals,
+corrections with a reason (the box empties after each), the round's corrections
+(evalkit.audit), lock/unlock."""
 from __future__ import annotations
+
+from datetime import datetime
 
 import ipywidgets as w
 
+from ..audit import CHANGE_LABELS, corrections
+from ..display import format_score
 from ..errors import EvalkitError
+from ..numbers import read_number
 from ..roadshow import out_of_line, pending
-from .common import criterion_columns, error_text, esc, parse_number, project_label, status
+from .common import criterion_columns, error_text, esc, project_label, status
 from .entry_grid import EntryGrid, ack_key
 from .messages import t
+
+AUDIT_ROWS = 12  # corrections shown, newest first
 
 
 class LiveTab:
     """Widgets: ``project`` (dropdown), ``next_button``, ``now``, ``grid``, ``reason``,
     ``confirm_box`` (``confirm_text``, ``confirm_button``, ``cancel_button``),
-    ``pending``, ``lock_button``, ``status``, ``widget``."""
+    ``pending``, ``lock_button``, ``status``, ``audit`` (the round's corrections),
+    ``widget``."""
 
     def __init__(self, state):
         self.state = state
         self.contest = state.contest
         self.project_id = None
         self._drawing = False
-        self._asking = None  # (judge, criterion, value) waiting for confirmation
+        self._asking = None  # the OutOfLine entry waiting for confirmation
         self.project = w.Dropdown(layout=w.Layout(width="420px"))
         self.next_button = w.Button(layout=w.Layout(width="auto"))
         self.next_button.add_class("evalkit-next")
@@ -41,13 +51,15 @@ class LiveTab:
         self.lock_button = w.Button(layout=w.Layout(width="auto"))
         self.lock_button.add_class("evalkit-lock")
         self.status = w.HTML()
+        self.audit = w.HTML()
         self.next_button.on_click(lambda _: self.advance())
         self.project.observe(self._picked, names="value")
         self.confirm_button.on_click(lambda _: self.confirm())
-        self.cancel_button.on_click(lambda _: self._ask(None))
+        self.cancel_button.on_click(lambda _: self.cancel())
         self.lock_button.on_click(lambda _: self.toggle_lock())
         self.widget = w.VBox([w.HBox([self.project, self.next_button, self.lock_button]), self.now, self.grid,
-                              w.HBox([w.Label(), self.reason]), self.confirm_box, self.status, self.pending])
+                              w.HBox([w.Label(), self.reason]), self.confirm_box, self.status, self.pending,
+                              self.audit])
         self.widget.add_class("evalkit-live")
         state.on_change(self.redraw)
         self.redraw(state)
@@ -58,8 +70,8 @@ class LiveTab:
         project, round_id = state.current()
         self.round = round_id
         if project != self.project_id:
-            self.grid.acks = {}
             self._ask(None)
+            self.grid.acks = {}
         self.project_id = project
         self._drawing = True  # changing options/value below is not the secretary picking
         try:
@@ -86,13 +98,50 @@ class LiveTab:
             self.grid.locked = locked
             scores = state.round_scores()
             here = scores[scores["project"] == project]
-            self.grid.values = {ack_key(j, c): float(s) for j, c, s in zip(here["judge"], here["criterion"], here["score"])}
+            values = {ack_key(j, c): float(s) for j, c, s in zip(here["judge"], here["criterion"], here["score"])}
+            # a text kept in its box (refused, or waiting for confirmation) gives way when
+            # that score is saved from elsewhere (e.g. the judge's phone) in the meantime
+            stale = {k for k, a in self.grid.acks.items() if "show" in a and values.get(k) != self.grid.values.get(k)}
+            if self._asking is not None and ack_key(self._asking.judge, self._asking.criterion) in stale:
+                self._ask(None)
+            if stale:
+                self.grid.acks = {k: a for k, a in self.grid.acks.items() if k not in stale}
+            self.grid.values = values
         if project:
             owe = pending(scores, contest, project)
             items = "、".join(t("pending_item", lang, name=r.name, scored=r.scored, of=r.of)
                              for r in owe.itertuples())
             text = f'{t("pending", lang)}：{items}' if len(owe) else t("pending_none", lang)
             self.pending.value = f'<div class="evalkit-pending" data-count="{len(owe)}">{esc(text)}</div>'
+        self.audit.value = self._audit_html(lang, round_id)
+
+    def _who(self, entered_by, names, lang) -> str:
+        by = str(entered_by or "")
+        if by.startswith("judge:"):
+            return names.get(by[6:], by[6:])
+        return t(f"by.{by}", lang) if by in ("secretary", "import") else by
+
+    def _audit_html(self, lang, round_id) -> str:
+        """The round's corrections, newest first: when, by whom, which score, from what
+        to what, and why (evalkit.audit.change_log)."""
+        log = corrections(self.state.store)
+        log = log[log["round"] == round_id].head(AUDIT_ROWS)
+        title = f'<div class="evalkit-audit-title">{esc(t("audit", lang))}</div>'
+        if not len(log):
+            return f'<div class="evalkit-audit" data-count="0">{title}<p>{esc(t("audit_none", lang))}</p></div>'
+        contest, rubric = self.contest, self.contest.rubric
+        names = dict(zip(contest.judges["id"], contest.judges["name"]))
+        head = "".join(f"<th>{esc(t('audit.' + k, lang))}</th>"
+                       for k in ("time", "by", "project", "judge", "criterion", "change", "old", "new", "reason"))
+        rows = []
+        for r in log.itertuples():
+            when = datetime.fromisoformat(r.ts).astimezone().strftime("%H:%M:%S") if r.ts else ""
+            cells = [when, self._who(r.entered_by, names, lang), r.project, names.get(r.judge, r.judge),
+                     rubric.label(r.criterion, lang), CHANGE_LABELS[r.change].get(lang),
+                     "" if r.old != r.old else f"{r.old:g}", "" if r.new != r.new else f"{r.new:g}", r.reason or ""]
+            rows.append(f'<tr data-seq="{int(r.seq)}">' + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
+        return (f'<div class="evalkit-audit" data-count="{len(log)}">{title}<table><tr>{head}</tr>'
+                + "".join(rows) + "</table></div>")
 
     # --- actions --------------------------------------------------------------
     def advance(self) -> None:
@@ -110,55 +159,75 @@ class LiveTab:
         try:
             self.state.store.set_current(project, round=self.round)
         except EvalkitError as exc:
-            status(self.status, t("error", self.state.lang, text=error_text(exc)), error=True)
+            status(self.status, t("error", self.state.lang, text=error_text(exc, self.state.lang)), error=True)
         self.state.refresh()
 
     def toggle_lock(self) -> None:
         store = self.state.store
         try:
             if store.is_locked(self.round):
-                store.unlock(self.round, reason=self.reason.value or None)
+                store.unlock(self.round, reason=self.reason.value.strip() or None)
+                self.reason.value = ""  # a reason is for one action only
             else:
                 store.lock(self.round)
         except EvalkitError as exc:
-            status(self.status, t("error", self.state.lang, text=error_text(exc)), error=True)
+            status(self.status, t("error", self.state.lang, text=error_text(exc, self.state.lang)), error=True)
         self.state.refresh()
 
-    def _ask(self, pending_entry) -> None:
-        self._asking = pending_entry
-        self.confirm_box.layout.display = None if pending_entry else "none"
-        if pending_entry is None:
+    def _ask(self, entry) -> None:
+        """Show (or, with None, hide and empty) the confirmation of an out-of-line entry.
+        A cell whose confirmation is dropped goes back to its saved value."""
+        previous, self._asking = self._asking, entry
+        if previous is not None and (entry is None or (previous.judge, previous.criterion)
+                                     != (entry.judge, entry.criterion)):
+            if self.grid.acks.get(ack_key(previous.judge, previous.criterion), {}).get("state") == "confirm":
+                self.grid.reset_cell(previous.judge, previous.criterion)
+        self.confirm_box.layout.display = None if entry else "none"
+        if entry is None:
             self.confirm_text.value = ""
+
+    def _confirm_message(self, far) -> str:
+        lang, contest = self.state.lang, self.contest
+        dec = contest.rubric.rule.decimals
+        name = contest.judges.set_index("id").loc[far.judge, "name"]
+        return t("confirm_out_of_line", lang, judge=name, criterion=contest.rubric.label(far.criterion, lang),
+                 value=f"{far.value:g}", total=format_score(far.total, dec), n=far.others,
+                 low=format_score(max(far.low, 0.0), dec), high=format_score(min(far.high, contest.rubric.total_max), dec),
+                 median=format_score(far.median, dec))
 
     def _entry(self, judge, criterion, text):
         lang = self.state.lang
-        if str(text).strip() == "":
-            return "", ""
-        value = parse_number(text)
-        if value is None:
-            return "error", t("not_number", lang)
         old = self.grid.values.get(ack_key(judge, criterion))
+        reading = read_number(text)
+        if not reading.ok:
+            if reading.problem == "empty" and old is None:
+                return "", ""
+            return "error", t(reading.problem, lang)
+        value = reading.value
         if old == value:
             return "ok", t("saved", lang)
         if old is not None and not self.reason.value.strip():
             return "error", t("needs_reason", lang)
-        z = out_of_line(self.state.round_scores(), self.contest, judge, self.project_id, criterion, value)
-        if z is not None:
-            name = self.contest.judges.set_index("id").loc[judge, "name"]
-            msg = t("confirm_outlier", lang, judge=name, z=z, value=value)
-            self._ask((judge, criterion, value))
+        far = out_of_line(self.state.round_scores(), self.contest, judge, self.project_id, criterion, value)
+        if far is not None:
+            msg = self._confirm_message(far)
+            self._ask(far)
             self.confirm_text.value = f'<span class="evalkit-confirm-text">{esc(msg)}</span>'
             return "confirm", msg
+        if self._asking is not None and (self._asking.judge, self._asking.criterion) == (judge, criterion):
+            self._ask(None)  # the cell was re-typed to a value in line: nothing left to confirm
         return self._record(judge, criterion, value)
 
     def _record(self, judge, criterion, value):
         lang = self.state.lang
         old = self.grid.values.get(ack_key(judge, criterion))
+        reason = (self.reason.value.strip() or None) if old is not None else None
         try:
-            self.state.store.record(judge, self.project_id, criterion, value, round=self.round,
-                                    reason=(self.reason.value.strip() or None) if old is not None else None)
+            self.state.store.record(judge, self.project_id, criterion, value, round=self.round, reason=reason)
         except EvalkitError as exc:
-            return "error", error_text(exc)
+            return "error", error_text(exc, self.state.lang)
+        if reason is not None:
+            self.reason.value = ""  # the next correction needs its own reason
         self.state.refresh()
         return "ok", t("saved_value", lang, value=value)
 
@@ -166,10 +235,17 @@ class LiveTab:
         """Save the out-of-line entry the secretary confirmed."""
         if self._asking is None:
             return
-        judge, criterion, value = self._asking
+        far = self._asking
+        self._asking = None
         self._ask(None)
-        state, text = self._record(judge, criterion, value)
-        self.grid.set_ack(judge, criterion, state, text)
+        state, text = self._record(far.judge, far.criterion, far.value)
+        self.grid.set_ack(far.judge, far.criterion, state, text,
+                          show=f"{far.value:g}" if state == "error" else None)
+
+    def cancel(self) -> None:
+        """Drop the out-of-line entry: nothing saved, the prompt gone, the cell back
+        to its saved value."""
+        self._ask(None)
 
 
 def live_tab(state) -> LiveTab:

@@ -26,6 +26,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reason": ("更正理由", "Reason for correction"),
     "needs_reason": ("更正已保存的分数需要填写理由", "Correcting a saved score needs a reason"),
     "not_number": ("请输入数字", "Enter a number"),
+    # evalkit.numbers.read_number's other refusals (its problem names are the keys)
+    "empty": ("未填写分数，已保存的分数未改变", "Nothing entered; the saved score is unchanged"),
+    "ambiguous": ("数值不明确（如 1,000 可能是一千，也可能是 1.000），请用小数点输入",
+                  "Ambiguous number (1,000 may be one thousand or 1.000): type it with a decimal point"),
+    "confirm_out_of_line": ("{judge}：{criterion} {value} 使总分为 {total}，远离其他 {n} 位评委（正常范围 {low}–{high}，"
+                            "中位数 {median}）。确认保存 {value}？",
+                            "{judge}: {criterion} {value} makes the total {total}, far from the other {n} judges "
+                            "(expected {low}–{high}, median {median}). Save {value}?"),
+    # the Live tab's log of corrections (evalkit.audit.change_log)
+    "audit": ("更正记录", "Corrections"),
+    "audit_none": ("本轮尚无更正", "No corrections in this round yet"),
+    "audit.time": ("时间", "Time"),
+    "audit.by": ("操作人", "By"),
+    "audit.project": ("项目", "Project"),
+    "audit.judge": ("评委", "Judge"),
+    "audit.criterion": ("指标", "Criterion"),
+    "audit.change": ("变更", "Change"),
+    "audit.old": ("原分数", "Old"),
+    "audit.new": ("新分数", "New"),
+    "audit.reason": ("理由", "Reason"),
+    "by.secretary": ("秘书", "secretary"),
+    "by.import": ("导入", "import"),
     "conflict": ("回避", "Conflict of interest"),
     "conflict_long": ("您与本项目存在利益关系，须回避，不能评分。", "You have a conflict of interest with this project and must not score it."),
     "locked": ("本轮已锁定", "This round is locked"),

@@ -3,10 +3,9 @@
 score, then the leaderboard. Follows the store (AppState.follow)."""
 from __future__ import annotations
 
-import math
-
 import ipywidgets as w
 
+from ..display import format_score
 from ..roadshow import project_board
 from .common import PAGE_CSS, esc, lang_button, project_label
 from .leaderboard import Leaderboard
@@ -20,8 +19,8 @@ def board_html(contest, board, lang: str) -> str:
     for r in board.rows[board.rows["complete"]].itertuples():
         cls = "evalkit-screen-score" + (" evalkit-dropped" if r.dropped else "")
         boxes.append(f'<div class="{cls}" data-alias="{esc(r.alias)}"><div>{esc(r.alias)}</div>'
-                     f'<div class="evalkit-screen-total">{r.total:.{contest.rubric.rule.decimals}f}</div></div>')
-    result = "" if math.isnan(board.result) else f"{board.result:.{contest.rubric.rule.decimals}f}"
+                     f'<div class="evalkit-screen-total">{format_score(r.total, contest.rubric.rule.decimals)}</div></div>')
+    result = format_score(board.result, contest.rubric.rule.decimals)
     return (f'<div class="evalkit-board"><div class="evalkit-screen-scores">{"".join(boxes)}</div>'
             f'<div>{esc(t("result", lang))}（{esc(rule_text(contest.rubric, lang))}）：'
             f'<span class="evalkit-screen-result" data-kept="{board.kept}">{result}</span></div></div>')
