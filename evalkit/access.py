@@ -84,6 +84,11 @@ class PinGuard:
         self.timeout = timeout
 
     # --- the count -------------------------------------------------------------
+    def _unusable(self, exc) -> StoreError:
+        return StoreError(f"cannot use the PIN attempt record: {exc}", where=str(self.path),
+                          expected="a writable SQLite file beside the store (delete it to reset the count)",
+                          found=str(exc), zh="无法使用PIN码尝试记录文件")
+
     def _connect(self) -> sqlite3.Connection:
         try:
             if not self.path.exists():
@@ -93,9 +98,7 @@ class PinGuard:
                          " failures INTEGER NOT NULL, last REAL NOT NULL)")
             return conn
         except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot use the PIN attempt record: {exc}", where=str(self.path),
-                             expected="a writable SQLite file beside the store (delete it to reset the count)",
-                             found=str(exc)) from None
+            raise self._unusable(exc) from None
 
     @staticmethod
     def _read(conn) -> tuple[int, float]:
@@ -107,25 +110,26 @@ class PinGuard:
         # a clock set back must not turn the wait into hours: never more than the delay
         return max(0.0, min(last + delay - self.clock(), delay)) if delay else 0.0
 
+    def _peek(self) -> tuple[int, float]:
+        conn = self._connect()
+        try:
+            return self._read(conn)
+        except sqlite3.Error as exc:
+            raise self._unusable(exc) from None
+        finally:
+            conn.close()
+
     def failures(self) -> int:
         """Wrong PINs in a row so far (0 when none or after the right one)."""
         if not self.path.exists():
             return 0
-        conn = self._connect()
-        try:
-            return self._read(conn)[0]
-        finally:
-            conn.close()
+        return self._peek()[0]
 
     def wait(self) -> float:
         """Seconds before the next PIN attempt is accepted (0: now)."""
         if not self.path.exists():
             return 0.0
-        conn = self._connect()
-        try:
-            return self._wait(*self._read(conn))
-        finally:
-            conn.close()
+        return self._wait(*self._peek())
 
     # --- an attempt ------------------------------------------------------------------
     def attempt(self, open_with_pin):
@@ -135,45 +139,44 @@ class PinGuard:
         is counted and re-raised; the right one clears the count."""
         conn = self._connect()
         try:
+            conn.execute("BEGIN IMMEDIATE")      # held while the PIN is checked: one attempt at a time
             try:
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise StoreError(f"the PIN attempt record stayed busy: {exc}", where=str(self.path),
-                                 expected="a free file", found=str(exc)) from None
-            try:
-                failures, last = self._read(conn)
-                wait = self._wait(failures, last)
-                if wait > 0:
-                    raise PinBackoffError(f"too many wrong PINs: wait {math.ceil(wait)} s before the next attempt",
-                                          retry_after=wait, where=str(self.store_path), key="pin",
-                                          expected=f"an attempt after {math.ceil(wait)} s",
-                                          found=f"{failures} wrong PINs in a row")
-                try:
-                    store = open_with_pin()
-                    if not has_secretary_rights(store):
-                        store.close()
-                        raise AccessError("the store was opened without the secretary's rights",
-                                          where=str(self.store_path), key="pin", expected="the secretary's PIN",
-                                          found="no rights")
-                except AccessError:
-                    conn.execute("INSERT OR REPLACE INTO attempts VALUES (1, ?, ?)", (failures + 1, self.clock()))
-                    conn.execute("COMMIT")
-                    raise
-                conn.execute("DELETE FROM attempts")
-                conn.execute("COMMIT")
-                return store
+                store = self._attempt(conn, open_with_pin)
             finally:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
+                conn.execute("COMMIT")           # a counted failure is kept even as its error goes up
+            return store
+        except sqlite3.Error as exc:
+            raise self._unusable(exc) from None
         finally:
             conn.close()
+
+    def _attempt(self, conn, open_with_pin):
+        failures, last = self._read(conn)
+        wait = self._wait(failures, last)
+        if wait > 0:
+            raise PinBackoffError(f"too many wrong PINs: wait {math.ceil(wait)} s before the next attempt",
+                                  retry_after=wait, where=str(self.store_path), key="pin",
+                                  expected=f"an attempt after {math.ceil(wait)} s",
+                                  found=f"{failures} wrong PINs in a row",
+                                  zh=f"PIN码错误次数过多，请 {math.ceil(wait)} 秒后再试。")
+        try:
+            store = open_with_pin()
+            if not has_secretary_rights(store):
+                store.close()
+                raise AccessError("the store was opened without the secretary's rights", where=str(self.store_path),
+                                  key="pin", expected="the secretary's PIN", found="no rights", zh="PIN码错误")
+        except AccessError:
+            conn.execute("INSERT OR REPLACE INTO attempts VALUES (1, ?, ?)", (failures + 1, self.clock()))
+            raise
+        conn.execute("DELETE FROM attempts")
+        return store
 
     def open(self, contest, pin, **store_kwargs):
         """The store reopened with the secretary's ``pin``, under the back-off.
         An empty PIN is refused at once and not counted (a click on an empty box)."""
         if no_pin(pin):
             raise AccessError("no PIN given", where=str(self.store_path), key="pin", expected="the secretary's PIN",
-                              found="nothing")
+                              found="nothing", zh="请输入秘书PIN码")
         return self.attempt(lambda: contest.open_store(self.store_path, pin=str(pin).strip(), **store_kwargs))
 
 
@@ -198,5 +201,5 @@ def contest_folder_under(folder, bases) -> Path:
     if not text or not any(base in target.parents for base in bases):
         raise AccessError("a new contest folder must lie inside the workspace", where="new contest folder",
                           key="folder", expected="a folder inside " + " or ".join(str(b) for b in bases),
-                          found=text or "nothing")
+                          found=text or "nothing", zh="新大赛目录必须位于工作区内")
     return target

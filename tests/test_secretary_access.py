@@ -25,6 +25,7 @@ from evalkit.ui.setup import SetupTab
 
 PIN = "482913"
 WRONG = "000000"
+LOCATED = "needs the secretary's PIN"   # the store's refusal as the Setup tab lists it
 PROJECTS = "id,name,organisation,category,requested,min_amount\nA1,长者食堂,甲社工站,敬老孝老,20000,10000\n"
 JUDGES = "id,name,panel,conflicts\nK1,张三,,\nK2,李四,,\nK3,王五,,\n"
 
@@ -90,9 +91,10 @@ def secrets_of(contest, store):
     return set(contest.judges["name"]), scores
 
 
-def refused(html_widget) -> bool:
-    """Whether the widget shows the store's refusal of a secretary action."""
-    return "needs the secretary's PIN" in html.unescape(html_widget.value)
+def refused(html_widget, words="此操作需要评审秘书的 PIN") -> bool:
+    """Whether the widget shows the store's refusal of a secretary action (in Chinese,
+    the page's language; the Setup tab lists errors with their location, in English)."""
+    return words in html.unescape(html_widget.value)
 
 
 def files_under(root):
@@ -172,10 +174,10 @@ def test_every_tab_action_is_refused_by_the_store(guarded, tmp_path):
     assert export.backup() is None and refused(export.status)
 
     setup = SetupTab(state)
-    assert refused(setup.report) and not setup.validate()
+    assert refused(setup.report, LOCATED) and not setup.validate()
     setup.new_folder.value, setup.name.value = "made", "新大赛"
     setup.projects.value, setup.judges.value = PROJECTS, JUDGES
-    assert setup.create() is None and refused(setup.create_status)
+    assert setup.create() is None and refused(setup.create_status, LOCATED)
 
     assert handle.history().equals(history) and files_under(tmp_path) == files
     assert not has_secretary_rights(handle)

@@ -84,7 +84,7 @@ class Roadshow:
             status(self.pin_status, t("pin_wrong", lang) + ("　" + more if more else ""), error=True)
             return False
         except EvalkitError as exc:       # the attempt record or the store cannot be used: say so
-            status(self.pin_status, t("error", lang, text=error_text(exc)), error=True)
+            status(self.pin_status, t("error", lang, text=error_text(exc, lang)), error=True)
             return False
         old = self.state.store
         self.state.replace_store(store)

@@ -64,7 +64,7 @@ class ExportTab:
             require_secretary(store, "backing up the store")
             self.backup_path = store.backup(store.backup_dir / f"{store.path.stem}-{stamp}.db")
         except EvalkitError as exc:
-            status(self.status, t("error", self.state.lang, text=error_text(exc)), error=True)
+            status(self.status, t("error", self.state.lang, text=error_text(exc, self.state.lang)), error=True)
             return None
         status(self.status, t("backup_done", self.state.lang, path=self.backup_path))
         return self.backup_path
