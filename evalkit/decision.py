@@ -316,7 +316,7 @@ def decide(contest, scores: pd.DataFrame, settings: dict | None = None, *, round
     without enough complete sheets for the rule wait (``Decision.waiting``), as on
     the live board. Raises DataError when no project can be ranked yet."""
     from .allocate import allocate
-    from .roadshow import live_ranking
+    from .live.ranking import live_ranking
     settings = resolve(settings or {}, contest)
     ruled = ruled_contest(contest, settings)
     round_id = round or contest.default_round

@@ -1,5 +1,10 @@
 """The live roadshow on the venue network, without notebook kernels.
 
+- :mod:`evalkit.live.board`: one project's board (the rule's dropped totals and
+  result, anonymous names), who still owes a sheet;
+- :mod:`evalkit.live.ranking`: the live leaderboard and places moved;
+- :mod:`evalkit.live.table`: the store's score table followed from new events;
+- :mod:`evalkit.live.outliers`: whether an entry is far from the panel;
 - :mod:`evalkit.live.views`: what each served page shows (JSON-ready dicts built
   from the store and the core's board and ranking functions);
 - :mod:`evalkit.live.sheet`: reading a judge's typed sheet (one number reading, one
@@ -8,6 +13,7 @@
 - :mod:`evalkit.live.server`: the tornado server for the judges' phones and the big
   screen (static pages + websockets; every token and rule checked here).
 
-The secretary's workbench stays an ipywidgets notebook bound to the laptop
+The core's old path ``evalkit.roadshow`` re-exports the board, ranking, table and
+outliers. The secretary's workbench stays an ipywidgets notebook bound to the laptop
 (``evalkit serve`` starts both).
 """

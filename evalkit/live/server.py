@@ -29,7 +29,7 @@ from tornado.ioloop import IOLoop, PeriodicCallback
 from ..decision import allocation_settings, ruled_contest
 from ..errors import AccessError, EvalkitError, RoundLockedError
 from ..resources import page_dir
-from ..roadshow import LiveTable
+from .table import LiveTable
 from ..store import Store
 from .limits import Limits
 from .sheet import read_sheet

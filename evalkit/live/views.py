@@ -1,7 +1,7 @@
 """What each served page shows, as JSON-ready dicts (texts in both languages).
 
-The numbers come from the core: :func:`evalkit.roadshow.project_board` (the rule's
-dropped totals and result), :func:`evalkit.roadshow.live_ranking` (the leaderboard)
+The numbers come from the core: :func:`evalkit.live.board.project_board` (the rule's
+dropped totals and result), :func:`evalkit.live.ranking.live_ranking` (the leaderboard)
 and :func:`evalkit.display.format_score` (the one display rounding). Pages put these
 texts into the DOM as text, never as markup, so data cannot run as code.
 """
@@ -12,7 +12,8 @@ from datetime import datetime, timezone
 import pandas as pd
 
 from ..display import format_score
-from ..roadshow import live_ranking, project_board
+from .board import project_board
+from .ranking import live_ranking
 from .sheet import scale_text
 
 
@@ -97,7 +98,7 @@ def screen_view(store, scores: pd.DataFrame, *, contest=None) -> dict:
 
 def leaderboard_view(store, scores: pd.DataFrame, *, contest=None, limit: int = 10) -> dict:
     """The leaderboard of the round now running under the contest's rule: the projects
-    with enough complete sheets, ranked by :func:`evalkit.roadshow.live_ranking`."""
+    with enough complete sheets, ranked by :func:`evalkit.live.ranking.live_ranking`."""
     contest = contest or store.contest
     dec = contest.rubric.rule.decimals
     round_id = store.current()[1]

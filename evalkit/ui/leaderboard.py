@@ -6,7 +6,7 @@ import ipywidgets as w
 import pandas as pd
 
 from ..display import format_score
-from ..roadshow import live_ranking, place_changes
+from ..live.ranking import live_ranking, place_changes
 from .common import PAGE_CSS, esc
 from .messages import rule_text, t
 

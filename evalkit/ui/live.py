@@ -13,7 +13,8 @@ from ..audit import CHANGE_LABELS, corrections
 from ..display import format_score
 from ..errors import EvalkitError
 from ..numbers import read_number
-from ..roadshow import out_of_line, pending
+from ..live.board import pending
+from ..live.outliers import out_of_line
 from .common import criterion_columns, error_text, esc, project_label, status
 from .entry_grid import EntryGrid, ack_key
 from .messages import t

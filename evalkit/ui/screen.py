@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipywidgets as w
 
 from ..display import format_score
-from ..roadshow import project_board
+from ..live.board import project_board
 from .common import PAGE_CSS, esc, lang_button, project_label
 from .leaderboard import Leaderboard
 from .messages import rule_text, t

@@ -10,7 +10,7 @@ import threading
 import traceback
 
 from ..errors import EvalkitError
-from ..roadshow import LiveTable
+from ..live.table import LiveTable
 
 
 class AppState:
