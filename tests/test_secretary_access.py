@@ -303,7 +303,7 @@ def test_the_page_backs_off_with_chinese_and_english_messages(guarded):
     assert "PIN码错误次数过多，请 2 秒后再试" in try_pin(PIN) and app.tabs is None
     app.state.set_lang("en")
     assert "Too many wrong PINs: try again in 2 s." in try_pin(PIN) and app.tabs is None
-    assert app.state.store is not None and not has_secretary_rights(app.state.store)
+    assert not has_secretary_rights(app.state.store)
 
     other = Roadshow(AppState(contest, page_handle(contest, path)), follow=False)   # a second page waits too
     other.guard = PinGuard(path, clock=clock)
