@@ -22,6 +22,7 @@ import pandas as pd
 from ..display import format_score
 from ..errors import EvalkitError
 from ..numbers import read_number
+from ..access import PinGuard
 from .common import PAGE_CSS, contest_path, error_text, esc, status
 
 WORDS: dict[str, tuple[str, str]] = {
@@ -231,7 +232,8 @@ class MonitorPage:
     def unlock_with_pin(self, pin: str) -> bool:
         """Reopen the store with the secretary's PIN; False (and a message) when wrong."""
         try:
-            store = self.log.monitoring.contest.open_store(self.log.store.path, pin=pin)
+            # the same back-off as the roadshow workbench's PIN box (evalkit.access)
+            store = PinGuard(self.log.store.path).open(self.log.monitoring.contest, pin)
         except EvalkitError as exc:
             status(self.pin_status, error_text(exc, self.lang), error=True)
             return False
