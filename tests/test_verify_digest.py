@@ -266,7 +266,8 @@ def test_links_and_pin_live_in_the_chain(contest):
 def test_pin_hash_is_slow_scrypt_and_still_fast_enough():
     record = pinhash.make_pin_hash("123456")
     algorithm, params, _ = pinhash.parse_pin_hash(record)
-    assert algorithm == "scrypt" and params["n"] >= 2 ** 14 and params["r"] >= 8 and params["p"] >= 1
+    # OWASP 2023 (Password Storage Cheat Sheet) scrypt minimum: N=2**15 with r=8 needs p >= 3
+    assert algorithm == "scrypt" and params["n"] * params["p"] >= 3 * 2 ** 15 and params["r"] >= 8
     assert pinhash.is_current(record) and pinhash.pin_matches("123456", record)
     assert not pinhash.pin_matches("123457", record)
     assert pinhash.make_pin_hash("123456") != record  # a fresh salt each time
@@ -275,7 +276,7 @@ def test_pin_hash_is_slow_scrypt_and_still_fast_enough():
         t = time.perf_counter()
         pinhash.pin_matches("123456", record)
         times.append(time.perf_counter() - t)
-    assert min(times) < 0.3, times  # the bound for one PIN check on this machine
+    assert min(times) < 1.5, times  # slow for a search, still quick for the secretary at the door
     old = "pbkdf2_sha256:600000:" + "ab" * 16 + ":" + hashlib.pbkdf2_hmac(
         "sha256", b"123456", bytes.fromhex("ab" * 16), 600_000).hex()
     assert pinhash.pin_matches("123456", old) and not pinhash.is_current(old)
