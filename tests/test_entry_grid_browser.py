@@ -62,3 +62,28 @@ def test_grid_sends_the_raw_text_and_keeps_refused_text():
             assert page.evaluate("window.sent.at(-1)")["value"] == "3"          # sent as typed when it left the box
         finally:
             browser.close()
+
+
+def test_grid_shows_markup_in_labels_and_descriptors_as_text():
+    """A rubric label or descriptor carrying markup (issue 13) stays text in the
+    secretary's grid and the form layout: nothing of it runs."""
+    from playwright.sync_api import sync_playwright
+    payload = '<img src=x onerror="window.__xss=1">'
+    with sync_playwright() as pw:
+        browser, ctx = browser_context(pw)
+        try:
+            for layout in ("grid", "form"):
+                state = {"rows": [{"id": "J1", "label": "J1" + payload}],
+                         "cols": [{"id": "need", "label": "需求" + payload, "min": 0, "max": 15, "step": 0.1,
+                                   "hint": "12–15: " + payload + "\n0–7.9: x"}],
+                         "values": {}, "acks": {}, "layout": layout, "locked": False, "banner": payload,
+                         "submit_label": "", "context": "P01"}
+                page = ctx.new_page()
+                page.set_content("<html><body></body></html>")
+                page.evaluate(MODEL, [base64.b64encode(_ESM.encode()).decode(), state])
+                page.wait_for_timeout(200)
+                assert page.locator("img").count() == 0, layout
+                assert page.evaluate("window.__xss") is None, layout
+                assert payload in page.inner_text("body"), layout
+        finally:
+            browser.close()

@@ -356,3 +356,28 @@ def test_configure_matplotlib_uses_the_installed_cjk_font(monkeypatch):
     monkeypatch.setattr(plotting, "CJK_FONTS", ("No Such Font",))
     with pytest.raises(ek.errors.EvalkitError, match="no CJK font"):
         plotting.find_cjk_font.__wrapped__()
+
+
+def test_markup_in_names_and_reasons_is_escaped_in_the_html_report(tmp_path):
+    """Project, organisation and judge names and reasons carrying markup (issue 13)
+    are text in the HTML report: the payload never appears unescaped."""
+    import shutil
+
+    from evalkit.report.html import render_html
+    payload = '<img src=x onerror="alert(1)">'
+    folder = tmp_path / "demo-huaihe"
+    shutil.copytree(DATA / "demo-huaihe", folder, ignore=shutil.ignore_patterns("evalkit.db*", "backups", "monitoring"))
+    projects = pd.read_csv(folder / "projects.csv")
+    projects.loc[0, ["name", "name_en", "organisation"]] = ["食堂" + payload, "Canteen" + payload, "中心" + payload]
+    projects.to_csv(folder / "projects.csv", index=False)
+    judges = pd.read_csv(folder / "judges.csv", keep_default_na=False)
+    judges.loc[0, "name"] = "王" + payload
+    judges.to_csv(folder / "judges.csv", index=False)
+    contest = ek.load_contest(folder)
+    ranking = ek.rank(contest.scores, contest.rubric)
+    alloc = ek.allocate(ranking.projects.join(contest.projects.set_index("id")), budget=contest.budget,
+                        rule="greedy")
+    for version in ("public", "internal"):
+        page = render_html(build_report(contest, ranking, alloc, version=version))
+        assert payload not in page and "onerror=\"" not in page, version
+    assert "&lt;img src=x" in render_html(build_report(contest, ranking, alloc, version="internal"))

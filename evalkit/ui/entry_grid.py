@@ -44,6 +44,12 @@ function render({ model, el }) {
       const b = document.createElement("div");
       b.className = "evalkit-grid-banner"; b.textContent = banner; el.appendChild(b);
     }
+    // texts from data files (labels, descriptors) are set as text, never as markup
+    function div(cls, text) {
+      const d = document.createElement("div");
+      if (cls) d.className = cls;
+      d.textContent = text; return d;
+    }
     const table = document.createElement("table");
     table.className = form ? "evalkit-grid-form" : "evalkit-grid-table";
     if (!form) {
@@ -51,7 +57,7 @@ function render({ model, el }) {
       head.appendChild(document.createElement("th"));
       for (const c of cols) {
         const th = document.createElement("th");
-        th.innerHTML = `<div>${c.label}</div><div class="evalkit-grid-scale">${c.min}–${c.max}</div>`;
+        th.appendChild(div("", c.label)); th.appendChild(div("evalkit-grid-scale", `${c.min}–${c.max}`));
         th.title = c.hint || ""; head.appendChild(th);
       }
     }
@@ -79,8 +85,13 @@ function render({ model, el }) {
       for (const c of cols) {
         const tr = table.insertRow();
         const th = document.createElement("th");
-        th.innerHTML = `<div class="evalkit-grid-label">${c.label} <span class="evalkit-grid-scale">${c.min}–${c.max}</span></div>` +
-                       `<div class="evalkit-grid-hint">${(c.hint || "").replace(/\n/g, "<br>")}</div>`;
+        const label = div("evalkit-grid-label", c.label + " ");
+        const scale = document.createElement("span");
+        scale.className = "evalkit-grid-scale"; scale.textContent = `${c.min}–${c.max}`;
+        label.appendChild(scale); th.appendChild(label);
+        const hint = div("evalkit-grid-hint", c.hint || "");
+        hint.style.whiteSpace = "pre-line";  // one descriptor a line, without markup
+        th.appendChild(hint);
         tr.appendChild(th);
         const td = tr.insertCell();
         if (r) cell(r, c, td);
