@@ -21,6 +21,7 @@ import json
 import logging
 import re
 import time
+from datetime import datetime, timezone
 
 import tornado.web
 import tornado.websocket
@@ -32,6 +33,7 @@ from ..resources import page_dir
 from .table import LiveTable
 from ..store import Store
 from .limits import Limits
+from .progress import write_presence
 from .sheet import read_sheet
 from .views import judge_hello, judge_view, leaderboard_view, screen_view
 
@@ -85,6 +87,8 @@ class LiveServer:
         self.poll_interval, self.coalesce, self.board_delay = poll, coalesce, board_delay
         self._board_pending = None
         self._stage = None
+        self.online: dict[str, int] = {}   # judge -> open phone pages
+        self.seen: dict[str, str] = {}
         self._dirty: set = set()  # judges whose scores changed since their views were last sent
         self.seq = -1
         self._pending = None
@@ -99,6 +103,7 @@ class LiveServer:
         scores = self.scores()
         screen_view(self.store, scores, contest=self.ruled())
         leaderboard_view(self.store, scores, contest=self.ruled())
+        write_presence(self.store.path, {}, {})  # no phone is connected yet (a restart forgets the old ones)
         self._poller = PeriodicCallback(self._poll, self.poll_interval * 1000)
         self._poller.start()
 
@@ -125,6 +130,15 @@ class LiveServer:
         self.table.update()
         self._dirty |= self.table.changed_judges
         return self.table.frame()
+
+    def presence(self, judge: str, change: int) -> None:
+        """A judge's phone connected (+1) or left (-1): the secretary's check-in view."""
+        self.online[judge] = max(0, self.online.get(judge, 0) + change)
+        self.seen[judge] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        try:
+            write_presence(self.store.path, self.online, self.seen)
+        except OSError as exc:  # the board is a convenience: never a reason to refuse a phone
+            log.warning("presence: %s", exc)
 
     def ruled(self):
         """The contest under the rule the store's settings name (one decision record)."""
@@ -289,6 +303,8 @@ class _Socket(tornado.websocket.WebSocketHandler):
         self.finish(f"{status_code} {self._reason}\n")
 
     def _register(self, group: set) -> None:
+        if getattr(self, "judge", None) is not None:
+            self.live.presence(self.judge, +1)
         self.address = self.request.remote_ip or "?"
         self.live.by_address[self.address] = self.live.by_address.get(self.address, 0) + 1
         self.group = group
@@ -301,6 +317,8 @@ class _Socket(tornado.websocket.WebSocketHandler):
         group = getattr(self, "group", None)
         if group is not None and self in group:
             group.discard(self)
+            if getattr(self, "judge", None) is not None:
+                self.live.presence(self.judge, -1)
             n = self.live.by_address.get(self.address, 1) - 1
             if n > 0:
                 self.live.by_address[self.address] = n

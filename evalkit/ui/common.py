@@ -43,6 +43,12 @@ PAGE_CSS = """
 .evalkit-screen-score.evalkit-dropped { border-color: #bbb; }
 .evalkit-screen-result { font-size: 56px; font-weight: bold; color: #c0392b; }
 .evalkit-screen .evalkit-leaderboard table { font-size: 24px; }
+.evalkit-progress-board table { border-collapse: collapse; font-size: 14px; margin: 6px 0; }
+.evalkit-progress-board td, .evalkit-progress-board th { padding: 2px 8px; border-bottom: 1px solid #eee; text-align: center; }
+.evalkit-progress-board td:first-child { text-align: left; }
+.evalkit-state-complete { color: #2e7d32; } .evalkit-state-missing { color: #c0392b; font-weight: bold; }
+.evalkit-state-partial { color: #b45309; } .evalkit-state-conflict { color: #999; }
+.evalkit-dot.evalkit-on { color: #2e7d32; } .evalkit-dot.evalkit-off { color: #bbb; }
 .celltag_evalkit-hide { display: none; }
 </style>
 """

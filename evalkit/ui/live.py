@@ -14,6 +14,7 @@ from ..display import format_score
 from ..errors import EvalkitError
 from ..numbers import read_number
 from ..live.board import pending
+from ..live.progress import presence_path, progress, read_presence
 from ..live.outliers import out_of_line
 from .common import criterion_columns, error_text, esc, project_label, status
 from .entry_grid import EntryGrid, ack_key
@@ -53,6 +54,7 @@ class LiveTab:
         self.lock_button.add_class("evalkit-lock")
         self.status = w.HTML()
         self.audit = w.HTML()
+        self.progress = w.HTML()
         self.next_button.on_click(lambda _: self.advance())
         self.project.observe(self._picked, names="value")
         self.confirm_button.on_click(lambda _: self.confirm())
@@ -60,10 +62,20 @@ class LiveTab:
         self.lock_button.on_click(lambda _: self.toggle_lock())
         self.widget = w.VBox([w.HBox([self.project, self.next_button, self.lock_button]), self.now, self.grid,
                               w.HBox([w.Label(), self.reason]), self.confirm_box, self.status, self.pending,
-                              self.audit])
+                              self.progress, self.audit])
         self.widget.add_class("evalkit-live")
         state.on_change(self.redraw)
+        self._presence_stamp = None
+        state.watch(self._presence_changed)
         self.redraw(state)
+
+    def _presence_changed(self) -> bool:
+        try:
+            stamp = presence_path(self.state.store.path).stat().st_mtime_ns
+        except OSError:
+            stamp = None
+        changed, self._presence_stamp = stamp != self._presence_stamp, stamp
+        return changed
 
     # --- drawing --------------------------------------------------------------
     def redraw(self, state) -> None:
@@ -115,6 +127,27 @@ class LiveTab:
             text = f'{t("pending", lang)}：{items}' if len(owe) else t("pending_none", lang)
             self.pending.value = f'<div class="evalkit-pending" data-count="{len(owe)}">{esc(text)}</div>'
         self.audit.value = self._audit_html(lang, round_id)
+        self.progress.value = self._progress_html(lang, scores, round_id)
+
+    def _progress_html(self, lang, scores, round_id) -> str:
+        """Who has scored what across every project that has pitched, each judge's
+        progress and whether their phone is connected (the venue server's check-in)."""
+        contest = self.contest
+        board, judges = progress(scores, contest, self.state.store.pitched(round_id))
+        here = read_presence(self.state.store.path)
+        names = dict(zip(contest.judges["id"], contest.judges["name"]))
+        head = "".join(
+            f'<th data-judge="{esc(j)}"><span class="evalkit-dot evalkit-{"on" if here.get(j, {}).get("online") else "off"}'
+            f'" title="{esc(t("online" if here.get(j, {}).get("online") else "offline", lang))}">●</span> '
+            f'{esc(names[j])}<br><small>{esc(t("progress_judge", lang, done=r.done, owed=r.owed))}</small></th>'
+            for j, r in judges.iterrows())
+        body = "".join(
+            f'<tr data-project="{esc(p)}"><td>{esc(project_label(contest, p, lang))}</td>'
+            + "".join(f'<td class="evalkit-state-{esc(s)}" data-judge="{esc(j)}">{esc(t("state." + s, lang))}</td>'
+                      for j, s in row.items()) + "</tr>"
+            for p, row in board.iterrows())
+        return (f'<div class="evalkit-progress-board"><b>{esc(t("progress", lang))}</b>'
+                f'<table><tr><th></th>{head}</tr>{body}</table></div>')
 
     def _who(self, entered_by, names, lang) -> str:
         by = str(entered_by or "")

@@ -27,6 +27,7 @@ class AppState:
         self.errors: list[str] = []
         self._synced: list = []
         self._polls = 0
+        self._watches: list = []
         self._follow_settings()
 
     def on_change(self, fn) -> None:
@@ -116,10 +117,16 @@ class AppState:
             self._task.start()
         return self._task
 
+    def watch(self, changed) -> None:
+        """Also redraw when ``changed()`` says so on a poll (e.g. a file the venue
+        server writes: which judges' phones are connected)."""
+        self._watches.append(changed)
+
     def _poll(self, resync_every: int = 8) -> None:
         self._polls += 1
         try:
-            self.refresh()
+            if not self.refresh() and any([fn() for fn in self._watches]):
+                self.refresh(force=True)
             if self._polls % resync_every == 0:
                 self.resync()
         except Exception:  # a busy store now and then must not end the following
