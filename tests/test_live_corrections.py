@@ -206,6 +206,8 @@ def test_reason_box_clears_after_each_correction_and_the_log_says_who_changed_wh
     assert all(x in rows[1] for x in ("王建国", "<td>12</td>", "<td>13</td>", "录入错误"))
     # unlocking with a reason empties the box too
     tab.lock_button.click()
+    tab.lock_button.click()        # the lock asks twice
+    assert tab.state.store.is_locked()
     tab.reason.value = "补录"
     tab.lock_button.click()
     assert not store.is_locked() and tab.reason.value == ""

@@ -121,7 +121,9 @@ def test_live_tab_entry_correction_confirmation_lock(live):
     assert hist["reason"].tolist()[-1] == "录入错误"
     # the conflicted judge's cell is refused by the store
     assert tab.grid.enter("J3", "need", "10")[0] == "error"
-    # lock and unlock
+    # lock (asked twice: the lock ends every correction) and unlock
+    tab.lock_button.click()
+    assert not store.is_locked() and "再点一次" in tab.lock_button.description
     tab.lock_button.click()
     assert store.is_locked() and tab.grid.locked and tab.lock_button.description == "解锁本轮"
     assert tab.grid.enter("J2", "need", "10")[0] == "error"
@@ -156,8 +158,18 @@ def test_live_tab_advance(live):
     tab.next_button.click()
     assert store.current()[0] == "P04"
     assert tab.project.value == "P04" and 'data-project="P04"' in tab.now.value
-    tab.project.value = "P10"                                          # picking in the list sets it too
-    assert store.current()[0] == "P10"
+    tab.project.value = "P02"                  # picking a past project shows it for a correction ...
+    assert store.current()[0] == "P04"         # ... without moving the room
+    assert 'data-project="P04"' in tab.now.value and 'evalkit-editing" data-project="P02"' in tab.now.value
+    assert tab.grid.context == "P02" and tab.stage_button.layout.display is None
+    tab.reason.value = "评委更正"
+    assert tab.grid.enter("J1", "need", "9")[0] == "ok"
+    assert store.scores().query("judge == 'J1' and criterion == 'need'").set_index("project").loc["P02", "score"] == 9
+    assert store.current()[0] == "P04"
+    tab.stage_button.click()                   # "put on stage" moves the room
+    assert store.current()[0] == "P02" and tab.stage_button.layout.display == "none"
+    tab.next_button.click()                    # the next project after it; the grid follows the stage again
+    assert store.current()[0] == "P03" and tab.grid.context == "P03"
 
 
 def test_roadshow_pin_and_language(live):
@@ -172,6 +184,7 @@ def test_roadshow_pin_and_language(live):
     assert app.body.children == (app.tabs,)
     live_tab = app.view("live")
     live_tab.lock_button.click()                                        # secretary rights now
+    live_tab.lock_button.click()                                        # (the lock asks twice)
     assert app.state.store.is_locked()
     app.state.set_lang("en")
     assert app.tabs.get_title(1) == "Live" and live_tab.next_button.description.startswith("Next")

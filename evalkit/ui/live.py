@@ -5,10 +5,12 @@ corrections with a reason (the box empties after each), the round's corrections
 (evalkit.audit), lock/unlock."""
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 import ipywidgets as w
 
+from ..access import require_secretary
 from ..audit import CHANGE_LABELS, corrections
 from ..display import format_score
 from ..errors import EvalkitError
@@ -21,6 +23,9 @@ from .entry_grid import EntryGrid, ack_key
 from .messages import t
 
 AUDIT_ROWS = 12  # corrections shown, newest first
+
+
+LOCK_CONFIRM_SECONDS = 15.0
 
 
 class LiveTab:
@@ -38,6 +43,11 @@ class LiveTab:
         self.project = w.Dropdown(layout=w.Layout(width="420px"))
         self.next_button = w.Button(layout=w.Layout(width="auto"))
         self.next_button.add_class("evalkit-next")
+        self.stage_button = w.Button(layout=w.Layout(width="auto", display="none"))
+        self.stage_button.add_class("evalkit-put-on-stage")
+        self._pinned = None      # a project the secretary looks at or corrects without moving the room
+        self._stage = None       # the project on stage at the last redraw
+        self._lock_armed = 0.0   # when the lock button was first clicked (a second click locks)
         self.now = w.HTML()
         self.grid = EntryGrid(on_entry=self._entry, layout="grid")
         self.grid.add_class("evalkit-secretary-grid")
@@ -56,13 +66,16 @@ class LiveTab:
         self.audit = w.HTML()
         self.progress = w.HTML()
         self.next_button.on_click(lambda _: self.advance())
+        self.stage_button.on_click(lambda _: self._set_current(self.project_id))
         self.project.observe(self._picked, names="value")
         self.confirm_button.on_click(lambda _: self.confirm())
         self.cancel_button.on_click(lambda _: self.cancel())
         self.lock_button.on_click(lambda _: self.toggle_lock())
-        self.widget = w.VBox([w.HBox([self.project, self.next_button, self.lock_button]), self.now, self.grid,
+        # the lock stands apart from the buttons used all day, and asks to be clicked twice
+        self.widget = w.VBox([w.HBox([self.project, self.stage_button, self.next_button]), self.now, self.grid,
                               w.HBox([w.Label(), self.reason]), self.confirm_box, self.status, self.pending,
-                              self.progress, self.audit])
+                              self.progress, w.HBox([self.lock_button], layout=w.Layout(margin="18px 0 0 0")),
+                              self.audit])
         self.widget.add_class("evalkit-live")
         state.on_change(self.redraw)
         self._presence_stamp = None
@@ -80,8 +93,11 @@ class LiveTab:
     # --- drawing --------------------------------------------------------------
     def redraw(self, state) -> None:
         lang, contest = state.lang, self.contest
-        project, round_id = state.current()
+        stage, round_id = state.current()
         self.round = round_id
+        if stage != self._stage:       # the room moved on: the grid follows the stage again
+            self._stage, self._pinned = stage, None
+        project = self._pinned or stage
         if project != self.project_id:
             self._ask(None)
             self.grid.acks = {}
@@ -93,14 +109,21 @@ class LiveTab:
         finally:
             self._drawing = False
         self.next_button.description = t("next", lang)
+        self.stage_button.description = t("put_on_stage", lang)
+        self.stage_button.layout.display = None if project != stage else "none"
         self.reason.placeholder = t("reason", lang)
         self.confirm_button.description = t("confirm", lang)
         self.cancel_button.description = t("cancel", lang)
         locked = state.store.is_locked(round_id)
-        self.lock_button.description = t("unlock" if locked else "lock", lang)
-        self.now.value = (f'<div class="evalkit-now" data-project="{esc(project or "")}">{esc(t("now", lang))}：'
-                          f'{esc(project_label(contest, project, lang))}</div>' if project else
+        armed = not locked and time.monotonic() - self._lock_armed < LOCK_CONFIRM_SECONDS
+        self.lock_button.description = t("unlock" if locked else ("lock_confirm" if armed else "lock"), lang)
+        self.lock_button.button_style = "danger" if armed else ""
+        self.now.value = (f'<div class="evalkit-now" data-project="{esc(stage or "")}">{esc(t("now", lang))}：'
+                          f'{esc(project_label(contest, stage, lang))}</div>' if stage else
                           f'<div class="evalkit-now">{esc(t("none_now", lang))}</div>')
+        if project != stage:
+            self.now.value += (f'<div class="evalkit-editing" data-project="{esc(project)}">'
+                               f'{esc(t("editing", lang, project=project_label(contest, project, lang)))}</div>')
         names = dict(zip(contest.judges["id"], contest.judges["name"]))
         with self.grid.hold_sync():  # one message: the page redraws once, consistently
             self.grid.context = project or ""
@@ -186,8 +209,11 @@ class LiveTab:
         self._set_current(nxt)
 
     def _picked(self, change) -> None:
+        """Picking a project in the list shows it here for a look or a correction; the
+        room (screen, phones) stays on the project on stage until "put on stage"."""
         if not self._drawing and change["new"] and change["new"] != self.project_id:
-            self._set_current(change["new"])
+            self._pinned = None if change["new"] == self._stage else change["new"]
+            self.redraw(self.state)
 
     def _set_current(self, project) -> None:
         try:
@@ -197,12 +223,20 @@ class LiveTab:
         self.state.refresh()
 
     def toggle_lock(self) -> None:
+        """Unlock at once (with the reason box); lock only on a second click within
+        LOCK_CONFIRM_SECONDS: the lock ends every correction of the round."""
         store = self.state.store
         try:
             if store.is_locked(self.round):
                 store.unlock(self.round, reason=self.reason.value.strip() or None)
                 self.reason.value = ""  # a reason is for one action only
+            elif time.monotonic() - self._lock_armed >= LOCK_CONFIRM_SECONDS:
+                require_secretary(store, "locking a round")  # a page without the PIN is refused at once
+                self._lock_armed = time.monotonic()
+                self.redraw(self.state)
+                return
             else:
+                self._lock_armed = 0.0
                 store.lock(self.round)
         except EvalkitError as exc:
             status(self.status, t("error", self.state.lang, text=error_text(exc, self.state.lang)), error=True)

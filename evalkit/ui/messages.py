@@ -24,6 +24,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "next": ("下一个项目 ▶", "Next project ▶"),
     "prev": ("◀ 上一个", "◀ Previous"),
     "set_current": ("设为当前", "Set as current"),
+    "put_on_stage": ("设为正在路演 ▶", "Put on stage ▶"),
+    "editing": ("正在查看/更正：{project}（大屏与评委手机不变）", "Viewing/correcting: {project} (the screen and phones stay)"),
+    "lock_confirm": ("确认锁定本轮？再点一次", "Lock the round? Click again"),
     # entry
     "saved": ("已保存 ✓", "Saved ✓"),
     "saved_value": ("已保存 {value:g} ✓", "Saved {value:g} ✓"),
