@@ -65,6 +65,13 @@ def test_live_roadshow_in_browser(served):
         expect(scr.locator(".evalkit-screen-result")).to_have_text(result)
         expect(scr.locator(".evalkit-screen-score:not(.evalkit-dropped)")).to_contain_text("评委2")
         scr.screenshot(path=str(ARTIFACTS / "screen.png"))
+        # the secretary's progress board: P01 x judges, the three sheets complete, phones connected
+        board = sec.locator(".evalkit-progress-board")
+        expect(board.locator('tr[data-project="P01"] td.evalkit-state-complete')).to_have_count(3)
+        expect(board.locator('tr[data-project="P01"] td.evalkit-state-conflict')).to_have_count(1)
+        expect(board.locator(".evalkit-dot.evalkit-on")).to_have_count(4)        # J1, J2, J4, J3's phones
+        sec.set_viewport_size({"width": 1920, "height": 1080})
+        sec.screenshot(path=str(ARTIFACTS / "secretary-live-1920.png"), full_page=True)
         # the secretary's leaderboard
         sec.locator(".lm-TabBar-tab", has_text="排行榜").click()
         row = sec.locator('.evalkit-leaderboard tr[data-project="P01"]')
