@@ -256,3 +256,26 @@ def test_report_audit_sheet_has_old_and_new_and_hides_judges_when_anonymised(liv
     anon = audit_table(contest, store.history(), anonymise=True).frame
     assert "judge:J2" not in set(anon["录入人"]) and "judge:评委2" in set(anon["录入人"])
     assert not anon["评委"].isin(["J1", "J2"]).any()
+
+
+def test_a_score_is_retracted_with_a_reason_and_the_cell_shows_its_history(demo_copy):
+    """Issue 17: delete a wrong score from the Live tab (a retraction with a reason,
+    the old value kept in the history) and see a cell's change history."""
+    contest = ek.load_contest(demo_copy(scores=False))
+    with contest.open_store() as store:
+        store.set_current("P01")
+        tab = LiveTab(AppState(contest, store))
+        assert tab.grid.enter("J1", "need", "12")[0] == "ok"
+        tab.reason.value = "录入错误"
+        assert tab.grid.enter("J1", "need", "13")[0] == "ok"
+        tab.cell_judge.value, tab.cell_criterion.value = "J1", "need"
+        tab.retract()                                        # no reason in the box: refused, nothing written
+        assert "理由" in tab.status.value and len(store.scores()) == 1
+        tab.reason.value = "评委弃权此项"
+        tab.retract()
+        assert store.scores().empty and tab.reason.value == ""
+        html = tab.cell_history.value
+        assert 'data-count="3"' in html
+        for text in ("录入", "更正", "撤回", "录入错误", "评委弃权此项", "<td>12.00</td>", "<td>13.00</td>"):
+            assert text in html, text
+        assert store.verify()["ok"]

@@ -11,7 +11,7 @@ from datetime import datetime
 import ipywidgets as w
 
 from ..access import require_secretary
-from ..audit import CHANGE_LABELS, corrections
+from ..audit import CHANGE_LABELS, change_log, corrections
 from ..display import format_score
 from ..errors import EvalkitError
 from ..numbers import read_number
@@ -65,6 +65,15 @@ class LiveTab:
         self.status = w.HTML()
         self.audit = w.HTML()
         self.progress = w.HTML()
+        # one cell's tools: its history, and a retraction (with the reason box's reason)
+        self.cell_judge = w.Dropdown(layout=w.Layout(width="180px"))
+        self.cell_criterion = w.Dropdown(layout=w.Layout(width="220px"))
+        self.retract_button = w.Button(button_style="warning", layout=w.Layout(width="auto"))
+        self.retract_button.add_class("evalkit-retract")
+        self.cell_history = w.HTML()
+        self.retract_button.on_click(lambda _: self.retract())
+        for box in (self.cell_judge, self.cell_criterion):
+            box.observe(lambda _: None if self._drawing else self._draw_cell(self.state.lang), names="value")
         self.next_button.on_click(lambda _: self.advance())
         self.stage_button.on_click(lambda _: self._set_current(self.project_id))
         self.project.observe(self._picked, names="value")
@@ -74,6 +83,7 @@ class LiveTab:
         # the lock stands apart from the buttons used all day, and asks to be clicked twice
         self.widget = w.VBox([w.HBox([self.project, self.stage_button, self.next_button]), self.now, self.grid,
                               w.HBox([w.Label(), self.reason]), self.confirm_box, self.status, self.pending,
+                              w.HBox([self.cell_judge, self.cell_criterion, self.retract_button]), self.cell_history,
                               self.progress, w.HBox([self.lock_button], layout=w.Layout(margin="18px 0 0 0")),
                               self.audit])
         self.widget.add_class("evalkit-live")
@@ -150,7 +160,48 @@ class LiveTab:
             text = f'{t("pending", lang)}：{items}' if len(owe) else t("pending_none", lang)
             self.pending.value = f'<div class="evalkit-pending" data-count="{len(owe)}">{esc(text)}</div>'
         self.audit.value = self._audit_html(lang, round_id)
+        self._drawing = True
+        try:
+            self.cell_judge.options = [(names[j], j) for j in contest.judge_ids]
+            self.cell_criterion.options = [(contest.rubric.label(c, lang), c) for c in contest.rubric.criterion_ids]
+        finally:
+            self._drawing = False
+        self.retract_button.description = t("retract", lang)
+        self._draw_cell(lang)
         self.progress.value = self._progress_html(lang, scores, round_id)
+
+    def _draw_cell(self, lang) -> None:
+        """The chosen cell's history on the project shown: who changed what, from what to what, why."""
+        judge, criterion = self.cell_judge.value, self.cell_criterion.value
+        if not (self.project_id and judge and criterion):
+            self.cell_history.value = ""
+            return
+        log = change_log(self.state.store, judge=judge, project=self.project_id)
+        log = log[(log["criterion"] == criterion) & (log["round"] == self.round)]
+        dec = self.contest.rubric.rule.decimals
+        rows = "".join(f'<tr data-seq="{int(r.seq)}"><td>{esc(str(r.ts)[11:19])}</td>'
+                       f'<td>{esc(CHANGE_LABELS[r.change].get(lang) if r.change in CHANGE_LABELS else r.change)}</td>'
+                       f'<td>{esc(format_score(r.old, dec, missing="–"))}</td><td>{esc(format_score(r.new, dec, missing="–"))}</td>'
+                       f'<td>{esc(r.entered_by or "")}</td><td>{esc(r.reason or "")}</td></tr>'
+                       for r in log.itertuples())
+        self.cell_history.value = (f'<div class="evalkit-cell-history" data-count="{len(log)}"><b>{esc(t("history", lang))}</b>'
+                                   + (f"<table>{rows}</table>" if rows else f'<p>{esc(t("history_none", lang))}</p>')
+                                   + "</div>")
+
+    def retract(self) -> None:
+        """Withdraw the chosen cell's score on the project shown (a new event with the
+        reason box's reason; the old value stays in the history)."""
+        lang, judge, criterion = self.state.lang, self.cell_judge.value, self.cell_criterion.value
+        try:
+            self.state.store.retract(judge, self.project_id, criterion, round=self.round,
+                                     reason=self.reason.value.strip() or None)
+        except EvalkitError as exc:
+            status(self.status, t("error", lang, text=error_text(exc, lang)), error=True)
+            return
+        self.reason.value = ""  # a reason is for one action only
+        names = dict(zip(self.contest.judges["id"], self.contest.judges["name"]))
+        status(self.status, t("retracted", lang, judge=names[judge], criterion=self.contest.rubric.label(criterion, lang)))
+        self.state.refresh()
 
     def _progress_html(self, lang, scores, round_id) -> str:
         """Who has scored what across every project that has pitched, each judge's
