@@ -108,3 +108,27 @@ def test_export_backup_and_publish(scored):
     copy.close()
     written = tab.publish(formats=("html",))
     assert written["html"].exists() and "P03" in written["html"].read_text("utf-8")
+
+
+def test_export_keeps_earlier_files_names_no_server_path_and_prints_sheets(demo_copy):
+    """Issue 17: each publication in a folder of its own (never overwritten), file
+    names rather than server paths on the page, a warning for unscored projects,
+    score sheets printed from the tab."""
+    import time
+
+    import evalkit as ek
+    from evalkit.ui import AppState
+    from evalkit.ui.export import ExportTab
+    contest = ek.load_contest(demo_copy())
+    with contest.open_store() as store:
+        store.import_scores(contest.scores[contest.scores["project"] != "P22"])   # P22 not scored
+        store.set_current("P01")
+        tab = ExportTab(AppState(contest, store))
+        first = tab.publish(formats=("html",))
+        time.sleep(1.1)
+        second = tab.publish(formats=("html",))
+        assert first["html"].exists() and second["html"].exists() and first["html"] != second["html"]
+        assert str(store.path.parent) not in tab.status.value and "P22" in tab.status.value
+        sheets = tab.scoresheets()
+        assert sheets and all(p.exists() for p in sheets.values())
+        assert str(store.path.parent) not in tab.status.value

@@ -1,7 +1,10 @@
 """The Export tab: the publication files (evalkit.report.publish_decision: Excel,
 HTML, PDF) of the store's decision — the scores and the settings the Allocation
-tab saved — in the public version (no judge named) or the internal one, and a
-backup of the store. Both need the secretary's rights on the store."""
+tab saved — in the public version (no judge named) or the internal one, blank score
+sheets to print (评分表), and a backup of the store. Every action needs the
+secretary's rights on the store. Each publication goes into a folder of its own
+(time and version), so an earlier one is never overwritten; the page names files,
+not the server's paths, and warns when projects are not fully scored."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -29,11 +32,14 @@ class ExportTab:
                                        layout=w.Layout(width="auto"))
         self.internal_button = w.Button(description=t("publish_internal", lang), layout=w.Layout(width="auto"))
         self.backup_button = w.Button(description=t("backup", lang), layout=w.Layout(width="auto"))
+        self.sheets_button = w.Button(description=t("scoresheets", lang), layout=w.Layout(width="auto"))
+        self.sheets_button.on_click(lambda _: self.scoresheets())
         self.status = w.HTML()
         self.publish_button.on_click(lambda _: self.publish(version="public"))
         self.internal_button.on_click(lambda _: self.publish(version="internal"))
         self.backup_button.on_click(lambda _: self.backup())
-        self.widget = w.VBox([w.HBox([self.publish_button, self.internal_button, self.backup_button]), self.status])
+        self.widget = w.VBox([w.HBox([self.publish_button, self.internal_button, self.sheets_button,
+                                      self.backup_button]), self.status])
         self.widget.add_class("evalkit-export")
 
     def publish(self, formats=("xlsx", "html", "pdf"), version: str = "public") -> dict:
@@ -44,7 +50,8 @@ class ExportTab:
         try:
             require_secretary(state.store, "publishing the decision")
             d = decide(state.contest, state.round_scores(), allocation_settings(state.store), round=state.current()[1])
-            self.written = publish_decision(d, self.out_dir, formats, version=version, history=state.store.history())
+            folder = self.out_dir / f"{datetime.now().strftime('%Y%m%d-%H%M%S')}-{version}"
+            self.written = publish_decision(d, folder, formats, version=version, history=state.store.history())
         except DataError as exc:
             status(self.status, t("no_ranking", lang) if exc.key == "scores" else
                    t("error", lang, text=error_text(exc, lang)), error=exc.key != "scores")
@@ -53,8 +60,26 @@ class ExportTab:
             status(self.status, t("error", lang, text=error_text(exc, lang)), error=True)
             return {}
         self.decision = d
-        status(self.status, t("published", lang, files=", ".join(str(p) for p in self.written.values())))
+        text = t("published", lang, files=", ".join(p.name for p in self.written.values()), folder=folder.name)
+        if d.waiting:
+            text += " · " + t("unscored_warning", lang, n=len(d.waiting), projects="、".join(d.waiting))
+        status(self.status, text, error=bool(d.waiting))
         return self.written
+
+    def scoresheets(self) -> dict:
+        """Blank score sheets (评分表) for every judge, xlsx and an A4 PDF to print."""
+        from ..report import write_scoresheets
+        state, lang = self.state, self.state.lang
+        try:
+            require_secretary(state.store, "printing score sheets")
+            folder = self.out_dir / f"{datetime.now().strftime('%Y%m%d-%H%M%S')}-scoresheets"
+            written = write_scoresheets(state.contest, folder)
+        except EvalkitError as exc:
+            status(self.status, t("error", lang, text=error_text(exc, lang)), error=True)
+            return {}
+        status(self.status, t("scoresheets_done", lang, files=", ".join(p.name for p in written.values()),
+                              folder=folder.name))
+        return written
 
     def backup(self):
         """A copy of the store in its backup folder (None and a message when refused)."""
@@ -66,7 +91,7 @@ class ExportTab:
         except EvalkitError as exc:
             status(self.status, t("error", self.state.lang, text=error_text(exc, self.state.lang)), error=True)
             return None
-        status(self.status, t("backup_done", self.state.lang, path=self.backup_path))
+        status(self.status, t("backup_done", self.state.lang, path=self.backup_path.name))
         return self.backup_path
 
 
