@@ -132,3 +132,35 @@ def test_export_keeps_earlier_files_names_no_server_path_and_prints_sheets(demo_
         sheets = tab.scoresheets()
         assert sheets and all(p.exists() for p in sheets.values())
         assert str(store.path.parent) not in tab.status.value
+
+
+def test_setup_reports_completeness_from_the_live_store(demo_copy):
+    """Issue 17: the running contest's completeness comes from the store (empty here),
+    not from the folder's scores.csv (which is full)."""
+    import evalkit as ek
+    from evalkit.ui import AppState
+    from evalkit.ui.setup import SetupTab
+    contest = ek.load_contest(demo_copy())
+    assert len(contest.scores)
+    with contest.open_store() as store:
+        tab = SetupTab(AppState(contest, store))
+        need = int((contest.completeness()["state"] != "conflict").sum())
+        assert f"评分完成度: 0/{need}" in tab.report.value and "现场评分库" in tab.report.value
+        store.record_sheet("J1", "P01", "final", {c.id: c.max for c in contest.rubric.criteria})
+        tab.validate()
+        assert f"评分完成度: 1/{need}" in tab.report.value
+
+
+def test_setup_follows_the_language_switch(demo_copy):
+    import evalkit as ek
+    from evalkit.ui import AppState
+    from evalkit.ui.messages import t
+    from evalkit.ui.setup import SetupTab
+    contest = ek.load_contest(demo_copy(scores=False))
+    with contest.open_store() as store:
+        state = AppState(contest, store)
+        tab = SetupTab(state)
+        assert tab.create_button.description == t("create", "zh") and "评分完成度" in tab.report.value
+        state.set_lang("en")
+        assert tab.create_button.description == t("create", "en") and tab.folder.description == t("contest_folder", "en")
+        assert "Completeness" in tab.report.value and "live store" in tab.report.value

@@ -30,6 +30,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "history": ("此格的修改记录", "This cell's history"),
     "history_none": ("此格尚无记录", "Nothing recorded in this cell yet"),
     "retracted": ("已撤回 {judge} 的「{criterion}」", "Retracted {judge}'s {criterion}"),
+    "from_store": ("完成度按现场评分库（evalkit.db）计算，而非文件夹中的 scores.csv",
+                   "Completeness from the live store (evalkit.db), not the folder's scores.csv"),
     "put_on_stage": ("设为正在路演 ▶", "Put on stage ▶"),
     "editing": ("正在查看/更正：{project}（大屏与评委手机不变）", "Viewing/correcting: {project} (the screen and phones stay)"),
     "lock_confirm": ("确认锁定本轮？再点一次", "Lock the round? Click again"),

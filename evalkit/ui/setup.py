@@ -4,6 +4,8 @@ the workspace (evalkit.access.workspace_bases: the open contest's parent folder 
 EVALKIT_WORKSPACE). Both actions need the secretary's rights on the store."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import ipywidgets as w
 
 from ..access import contest_folder_under, require_secretary, workspace_bases
@@ -13,14 +15,17 @@ from .common import esc, status
 from .messages import t
 
 
-def validation_html(path) -> tuple[bool, str]:
-    """(ok, HTML): the contest's summary, or every error found."""
+def validation_html(path, *, scores=None, lang: str = "zh") -> tuple[bool, str]:
+    """(ok, HTML): the contest's summary, or every error found. ``scores``: the live
+    store's table when the folder is the contest running now (its completeness is the
+    store's, not the folder's scores.csv)."""
     from ..contest import load_contest
     try:
         contest = load_contest(path)
     except EvalkitError as exc:
         return False, _errors_html(exc)
-    return True, f'<pre class="evalkit-validation-ok">✓ {esc(contest.summary())}</pre>'
+    note = f'<p class="evalkit-live-source">{esc(t("from_store", lang))}</p>' if scores is not None else ""
+    return True, f'<pre class="evalkit-validation-ok">✓ {esc(contest.summary(scores, lang=lang))}</pre>{note}'
 
 
 def _errors_html(exc) -> str:
@@ -60,6 +65,22 @@ class SetupTab:
             w.HTML(esc(t("projects_csv", lang))), self.projects, w.HTML(esc(t("judges_csv", lang))), self.judges,
             self.create_button, self.create_status])
         self.widget.add_class("evalkit-setup")
+        self._lang = lang
+        state.on_change(self._relabel)
+        self.validate()
+
+    def _relabel(self, state) -> None:
+        """Follow the page's language switch (labels, and the summary in that language)."""
+        if state.lang == self._lang:
+            return
+        lang = self._lang = state.lang
+        for box, key in ((self.folder, "contest_folder"), (self.open_button, "open"), (self.new_folder, "new_folder"),
+                         (self.name, "name"), (self.rubric, "rubric"), (self.budget, "budget"),
+                         (self.create_button, "create")):
+            box.description = t(key, lang)
+        heads = [c for c in self.widget.children if isinstance(c, w.HTML) and c not in (self.report, self.create_status)]
+        for box, key in zip(heads, ("create", "projects_csv", "judges_csv")):
+            box.value = f"<h3>{esc(t(key, lang))}</h3>" if key == "create" else esc(t(key, lang))
         self.validate()
 
     def validate(self) -> bool:
@@ -68,7 +89,9 @@ class SetupTab:
         except EvalkitError as exc:
             self.report.value = _errors_html(exc)
             return False
-        ok, text = validation_html(self.folder.value)
+        live = Path(self.folder.value).expanduser().resolve() == self.state.base_contest.dir.resolve()
+        ok, text = validation_html(self.folder.value, scores=self.state.scores() if live else None,
+                                   lang=self.state.lang)
         self.report.value = text
         return ok
 
