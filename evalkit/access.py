@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 from .errors import AccessError, StoreError
+from .io.private import private_file
 
 FREE_ATTEMPTS = 3      # wrong PINs before any wait
 MAX_WAIT = 300.0       # seconds: the longest wait between attempts
@@ -92,7 +93,7 @@ class PinGuard:
     def _connect(self) -> sqlite3.Connection:
         try:
             if not self.path.exists():
-                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+                private_file(self.path, append=True).close()
             conn = sqlite3.connect(str(self.path), timeout=self.timeout, isolation_level=None)
             conn.execute("CREATE TABLE IF NOT EXISTS attempts (id INTEGER PRIMARY KEY CHECK (id = 1),"
                          " failures INTEGER NOT NULL, last REAL NOT NULL)")

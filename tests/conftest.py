@@ -27,6 +27,18 @@ def demo_copy(tmp_path):
     return make
 
 
+@pytest.fixture
+def live(demo_copy, tmp_path):
+    """demo-huaihe without scores and a fresh store with P03 pitching (J3 is conflicted
+    with it): the secretary's Live tab tests start here."""
+    import evalkit as ek
+    contest = ek.load_contest(demo_copy(scores=False))
+    store = contest.open_store(tmp_path / "live.db")
+    store.set_current("P03")
+    yield contest, store
+    store.close()
+
+
 # --- served pages in a real browser (Debian chromium driven by Playwright) -----------
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

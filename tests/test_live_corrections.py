@@ -18,16 +18,6 @@ from evalkit.ui.messages import t
 from conftest import DATA
 
 
-@pytest.fixture
-def live(demo_copy, tmp_path):
-    """demo-huaihe without scores, a fresh store, P03 pitching (J3 conflicted)."""
-    contest = ek.load_contest(demo_copy(scores=False))
-    store = contest.open_store(tmp_path / "live.db")
-    store.set_current("P03")
-    yield contest, store
-    store.close()
-
-
 def sheet_for_total(rubric, total):
     """Criterion scores (one decimal) whose weighted total is ``total`` (weights are the maxima)."""
     s = {c.id: round(c.max * total / 100, 1) for c in rubric.criteria}

@@ -10,16 +10,6 @@ from evalkit.ui.live import LiveTab
 from evalkit.ui.screen import Screen
 
 
-@pytest.fixture
-def live(demo_copy, tmp_path):
-    """A contest without scores and a fresh store with P03 (J3 conflicted) pitching."""
-    contest = ek.load_contest(demo_copy(scores=False))
-    store = contest.open_store(tmp_path / "live.db")
-    store.set_current("P03")
-    yield contest, store
-    store.close()
-
-
 def sheet(contest, judge, base):
     """A full sheet for ``judge``: each criterion at ``base`` share of its max."""
     return {f"{judge}|{c.id}": round(c.max * base, c.decimals) for c in contest.rubric.criteria}

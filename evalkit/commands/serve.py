@@ -18,6 +18,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from ..io.private import private_file
 from ..resources import notebook_dir, package_dir
 from .demo import DEMO
 
@@ -94,15 +95,6 @@ def urls(base: str, secretary: str | None, tokens: dict[str, str]) -> dict:
     secretary's workbench on this laptop only."""
     return {"secretary": secretary, "screen": f"{base}/screen",
             "judges": {j: f"{base}/judge?token={tok}" for j, tok in tokens.items()}}
-
-
-def private_file(path: Path, *, binary: bool = False, append: bool = False):
-    """Open a file for writing, readable by the secretary's account only (tokens, logs),
-    from the first byte on."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC), 0o600)
-    os.chmod(path, 0o600)  # an older file keeps its mode otherwise
-    mode = ("a" if append else "w") + ("b" if binary else "")
-    return os.fdopen(fd, mode) if binary else os.fdopen(fd, mode, encoding="utf-8")
 
 
 def write_sheet(contest, links: dict, path: Path) -> Path:

@@ -9,11 +9,12 @@ secretary's workbench, another process, can show it without a network call.
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
+
+from ..io.private import write_private
 
 PRESENCE_SUFFIX = "-presence.json"
 
@@ -26,14 +27,9 @@ def presence_path(store_path) -> Path:
 def write_presence(store_path, online: dict[str, int], seen: dict[str, str]) -> None:
     """Record which judges' phones are connected (``online``: judge -> open pages) and
     when each was last seen (UTC ISO). Written whole and renamed into place."""
-    path = presence_path(store_path)
-    tmp = path.with_name(path.name + ".tmp")
     body = {"updated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "judges": {j: {"online": online.get(j, 0) > 0, "last_seen": seen.get(j)} for j in set(online) | set(seen)}}
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(body, f, ensure_ascii=False)
-    os.replace(tmp, path)
+    write_private(presence_path(store_path), json.dumps(body, ensure_ascii=False))
 
 
 def read_presence(store_path) -> dict:

@@ -100,9 +100,9 @@ class LiveServer:
     def start(self) -> None:
         # the first ranking imports the statistics stack (about a second): pay it before
         # the first judge submits, not on the first sheet
-        scores = self.scores()
-        screen_view(self.store, scores, contest=self.ruled())
-        leaderboard_view(self.store, scores, contest=self.ruled())
+        scores, contest = self.scores(), self.ruled()
+        screen_view(self.store, scores, contest=contest)
+        leaderboard_view(self.store, scores, contest=contest)
         write_presence(self.store.path, {}, {})  # no phone is connected yet (a restart forgets the old ones)
         self._poller = PeriodicCallback(self._poll, self.poll_interval * 1000)
         self._poller.start()
@@ -423,9 +423,9 @@ class JudgeSocket(_Socket):
             self.send(dict(reply, message=refusal("locked"), errors={}))
             return
         except AccessError as exc:
-            key = ("bad_link" if "token" in str(exc) or "another judge" in str(exc)
-                   else "conflict" if "conflict" in str(exc) else "not_pitched" if "pitched" in str(exc)
-                   else "not_judge_item")
+            # the store names what it refused: the project (not pitched in the round), the
+            # criterion (not a judge's item); anything else is the link itself
+            key = {"project": "not_pitched", "criterion": "not_judge_item"}.get(exc.key, "bad_link")
             self.send(dict(reply, message=refusal(key), errors={}))
             return
         except EvalkitError as exc:
