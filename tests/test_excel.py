@@ -95,6 +95,22 @@ def test_numbers_typed_as_text_are_read(tmp_path, contest):
     assert df.set_index(["judge", "project", "criterion"]).at[("J1", "P01", "need"), "score"] == 12.5
 
 
+@pytest.mark.parametrize("typed, value", [("12,5", 12.5), ("１２．５分", 12.5), ("12.5 分", 12.5)])
+def test_numbers_typed_as_text_read_as_on_the_phones(tmp_path, contest, typed, value):
+    # the same reading as every entry box (evalkit.numbers.read_number): comma decimal, full width, 分
+    path = make_workbook(tmp_path / "a.xlsx", contest, edit=lambda wb: wb["评委1"].cell(5, 3, typed))
+    df = ek.io.read_score_workbook(path, contest)
+    assert df.set_index(["judge", "project", "criterion"]).at[("J1", "P01", "need"), "score"] == value
+
+
+def test_ambiguous_text_number_is_refused_not_guessed(tmp_path, contest):
+    # "1,000" could be one thousand or 1.000: refused with the reason, as on the phones
+    path = make_workbook(tmp_path / "a.xlsx", contest, edit=lambda wb: wb["评委1"].cell(5, 3, "1,000"))
+    with pytest.raises(ScoreError) as info:
+        ek.io.read_score_workbook(path, contest)
+    assert str(info.value).startswith("评委1!C5: '1,000' is ambiguous"), str(info.value)
+
+
 def _put(sheet, cell, value):
     def edit(wb):
         wb[sheet][cell] = value

@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataError, ScoreError, raise_all
+from ..numbers import read_number
 from ..scores import check_entry
 
 PROJECT_ID_HEADERS = {"项目编号", "编号", "项目id", "项目代码", "projectid", "project", "id", "code", "项目序号"}
@@ -185,12 +186,14 @@ class _Reader:
         v = cell.value
         if v is None or (isinstance(v, str) and not v.strip()):
             return
-        if isinstance(v, str):
-            try:
-                v = float(unicodedata.normalize("NFKC", v).strip())
-            except ValueError:
-                self.error(f"'{cell.value}' is not a number / 不是数字", where, expected="a number", found=cell.value)
+        if isinstance(v, str):  # typed as text: read it as every entry box does
+            reading = read_number(v)
+            if not reading.ok:
+                why = ("ambiguous: use a decimal point (1,000 is one thousand or 1.000?) / 数值不明确，请用小数点"
+                       if reading.problem == "ambiguous" else "not a number / 不是数字")
+                self.error(f"'{cell.value}' is {why}", where, expected="a number", found=cell.value)
                 return
+            v = reading.value
         try:
             value = check_entry(self.contest, judge, project, item, v, where)
         except ScoreError as exc:
