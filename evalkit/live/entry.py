@@ -152,18 +152,22 @@ class Desk:
             return refused(exc, box.value)
         if box.error is not None:
             return refused(box.error, box.value)
-        value = box.value
+        return self._decide(judge, project, criterion, box.value, old, round_id, reason, ask=not self.by_judge,
+                            scores=scores)
+
+    def _decide(self, judge, project, criterion, value, old, round_id, reason, *, ask, scores=None) -> EntryResult:
+        """Rules 2-6 of the module's list, each stated once, on a value already read."""
         if self.store.is_locked(round_id):
             return EntryResult("error", "locked", value=value)
         if old == value:
             return EntryResult("ok", "saved", value=value)            # unchanged: no event
         reason = (reason or "").strip() or None
         if old is not None and reason is None and not self.by_judge:
-            return EntryResult("error", "needs_reason", value=value)
-        if not self.by_judge:
+            return EntryResult("error", "needs_reason", value=value)  # a correction needs a reason
+        if ask:
             far = out_of_line(scores, self.contest, judge, project, criterion, value)
             if far is not None:
-                return self.asking(far)
+                return self.asking(far)                               # out of line: asked, nothing written
         return self._record(judge, project, criterion, value, round_id, reason if old is not None else None)
 
     def asking(self, far: OutOfLine) -> EntryResult:
@@ -181,22 +185,16 @@ class Desk:
         """Record an out-of-line value the secretary confirmed (every other rule is
         checked again: the store may have changed since the question)."""
         round_id = self._round(round)
-        scores = self._scores(round_id)
-        old = saved_value(scores, far.judge, far.project, far.criterion)
-        reason = (reason or "").strip() or None
-        if self.store.is_locked(round_id):
-            return EntryResult("error", "locked", value=far.value)
-        if old == far.value:
-            return EntryResult("ok", "saved", value=far.value)
-        if old is not None and reason is None and not self.by_judge:
-            return EntryResult("error", "needs_reason", value=far.value)
-        return self._record(far.judge, far.project, far.criterion, far.value, round_id,
-                            reason if old is not None else None)
+        old = saved_value(self._scores(round_id), far.judge, far.project, far.criterion)
+        return self._decide(far.judge, far.project, far.criterion, far.value, old, round_id, reason, ask=False)
 
     def _record(self, judge, project, criterion, value, round_id, reason) -> EntryResult:
         try:
             if self.by_judge:
-                event = self.session.record(project, criterion, value, round=round_id)
+                events = self.session.submit(project, {criterion: value}, round=round_id)["events"]
+                if not events:                   # saved meanwhile (another page of the judge's): no event
+                    return EntryResult("ok", "saved", value=value)
+                event = events[0]
             else:
                 event = self.store.record(judge, project, criterion, value, round=round_id, reason=reason)
         except EvalkitError as exc:
