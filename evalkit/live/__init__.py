@@ -5,6 +5,11 @@
 - :mod:`evalkit.live.ranking`: the live leaderboard and places moved;
 - :mod:`evalkit.live.table`: the store's score table followed from new events;
 - :mod:`evalkit.live.outliers`: whether an entry is far from the panel;
+- :mod:`evalkit.live.entry`: the entry workflow (an entry, a correction with its
+  reason, an out-of-line confirmation, a retraction) decided once for the
+  secretary's grid, the judges' pages and scripts;
+- :mod:`evalkit.live.settings`: the running contest (the contest under the
+  store's settings);
 - :mod:`evalkit.live.views`: what each served page shows (JSON-ready dicts built
   from the store and the core's board and ranking functions);
 - :mod:`evalkit.live.sheet`: reading a judge's typed sheet (one number reading, one

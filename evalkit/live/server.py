@@ -27,13 +27,13 @@ import tornado.web
 import tornado.websocket
 from tornado.ioloop import IOLoop, PeriodicCallback
 
-from ..decision import allocation_settings, ruled_contest
 from ..errors import AccessError, EvalkitError, RoundLockedError
 from ..resources import page_dir
 from .table import LiveTable
 from ..store import Store
 from .limits import Limits
 from .progress import write_presence
+from .settings import running_contest
 from .sheet import read_sheet
 from .views import judge_hello, judge_view, leaderboard_view, screen_view
 
@@ -143,7 +143,7 @@ class LiveServer:
     def ruled(self):
         """The contest under the rule the store's settings name (one decision record)."""
         try:
-            return ruled_contest(self.contest, allocation_settings(self.store))
+            return running_contest(self.contest, self.store)
         except EvalkitError as exc:  # an unreadable setting: the contest's own rule, and say so in the log
             log.warning("settings: %s", exc)
             return self.contest

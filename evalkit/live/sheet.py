@@ -1,15 +1,13 @@
 """A judge's typed sheet read into scores, or refused box by box.
 
-Every box's text goes through :func:`evalkit.numbers.read_number` and the value
-through :func:`evalkit.scores.check_score` (the one score check of the store), so a
-phone, the secretary's grid and an import refuse the same things. Messages come in
+Every box is read by :func:`evalkit.live.entry.read_box` (the one reading of a
+typed score: :func:`evalkit.numbers.read_number`, then the store's score check),
+so a phone, the secretary's grid and an import refuse the same things. Messages come in
 both languages ({"zh", "en"}); the page shows its own.
 """
 from __future__ import annotations
 
-from ..errors import ScoreError
-from ..numbers import read_number
-from ..scores import check_score
+from .entry import read_box
 
 _PROBLEMS = {
     "empty": ("请填写此项", "Please fill in this box"),
@@ -33,16 +31,14 @@ def read_sheet(rubric, texts: dict, *, complete: bool = True) -> tuple[dict, dic
     judges' criteria are read; with ``complete`` every one must be filled in."""
     values, problems = {}, {}
     for c in rubric.criteria:
-        text = texts.get(c.id)
-        reading = read_number(text)
-        if not reading.ok:
-            if reading.problem == "empty" and not complete:
-                continue
-            zh, en = _PROBLEMS[reading.problem]
-            problems[c.id] = {"zh": zh, "en": en}
+        box = read_box(rubric, c.id, texts.get(c.id))
+        if box.problem == "empty" and not complete:
             continue
-        try:
-            values[c.id] = check_score(rubric, c.id, reading.value)
-        except ScoreError:
+        if box.problem == "scale":
             problems[c.id] = scale_text(c)
+        elif box.problem:
+            zh, en = _PROBLEMS[box.problem]
+            problems[c.id] = {"zh": zh, "en": en}
+        else:
+            values[c.id] = box.value
     return values, problems

@@ -101,6 +101,11 @@ def error_text(exc, lang: str = "zh") -> str:
     return text(lang) if callable(text) else (getattr(exc, "message", None) or str(exc))
 
 
+def result_text(result, lang: str = "zh") -> str:
+    """An entry's answer (evalkit.live.entry.EntryResult) in the page's language."""
+    return t(result.key, lang, **result.params_in(lang)) if result.key else ""
+
+
 def esc(x) -> str:
     return html.escape(str(x))
 

@@ -5,7 +5,8 @@ criteria with the scale's min/max/step and the level descriptors as hints.
 Each committed cell (change or Enter) is sent to Python as an ``entry`` with the raw
 text typed (the boxes are text boxes with a decimal keypad, not number boxes: a
 browser's number box turns '8,5' into '' or 85 before anyone can read it; the owner
-reads the text with ``evalkit.numbers.read_number``). The owner's
+has it decided by ``evalkit.live.entry.Desk``, which reads it with
+``evalkit.numbers.read_number``). The owner's
 ``on_entry(row, col, text) -> (state, text)`` saves it and the answer is shown beside
 the cell (``acks``): 'ok', 'error' or 'confirm'; a refused or unconfirmed text stays
 in its box (never silently replaced by the saved value). With ``submit_label`` a

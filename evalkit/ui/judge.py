@@ -6,7 +6,8 @@ from __future__ import annotations
 import ipywidgets as w
 
 from ..errors import EvalkitError
-from .common import PAGE_CSS, criterion_columns, error_text, esc, lang_button, parse_number, project_label, status
+from ..live.entry import Desk
+from .common import PAGE_CSS, criterion_columns, esc, lang_button, project_label, result_text, status
 from .entry_grid import EntryGrid, ack_key
 from .messages import t
 
@@ -73,34 +74,29 @@ class JudgePage:
                              f'<div class="evalkit-now" data-project="{esc(project or "")}">{now}</div>')
 
     # --- actions --------------------------------------------------------------
-    def _save(self, criterion: str, text) -> tuple[str, str]:
+    def _save(self, criterion: str, text, *, required: bool = False):
+        """The judge's desk decides (evalkit.live.entry.Desk); a saved or unchanged
+        value reads "saved" on the phone (the box shows the value)."""
+        if self.project is None:
+            return None, ("error", t("waiting", self.state.lang))
+        result = Desk(self.state.store, self.state.contest, session=self.session).enter(
+            self.judge, self.project, criterion, text, round=self.round, required=required)
         lang = self.state.lang
-        value = parse_number(text)
-        if value is None:
-            return "error", t("not_number", lang)
-        if self.project is None or self.session.is_conflicted(self.project):
-            return "error", t("conflict", lang)
-        if self.grid.values.get(ack_key(self.judge, criterion)) == value:
-            return "ok", t("saved", lang)  # unchanged: no new event
-        try:
-            self.session.record(self.project, criterion, value)
-        except EvalkitError as exc:
-            return "error", error_text(exc, self.state.lang)
-        return "ok", t("saved", lang)
+        return result, (result.state, t("saved", lang) if result.state == "ok" else result_text(result, lang))
 
     def _entry(self, row, col, text):
-        return self._save(col, text) if str(text).strip() != "" else ("", "")
+        return self._save(col, text)[1]
 
     def _submit(self, values: dict) -> None:
         """Save every criterion; the page says submitted only when all are saved."""
         lang = self.state.lang
         results = {}
         for c in self.contest.rubric.criterion_ids:
-            state, text = self._save(c, values.get(ack_key(self.judge, c), ""))
+            result, (state, text) = self._save(c, values.get(ack_key(self.judge, c), ""), required=True)
             self.grid.set_ack(self.judge, c, state, text)
-            results[c] = state
-        errors = [self.grid.acks[ack_key(self.judge, c)]["text"] for c, s in results.items() if s != "ok"]
-        if any(parse_number(values.get(ack_key(self.judge, c))) is None for c in results):
+            results[c] = (result, state, text)
+        errors = [text for _, state, text in results.values() if state != "ok"]
+        if any(result is None or result.value is None for result, _, _ in results.values()):
             errors.insert(0, t("incomplete", lang))
         status(self.status, errors[0] if errors else t("submitted", lang), error=bool(errors))
         self.state.refresh()

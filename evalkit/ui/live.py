@@ -1,8 +1,9 @@
 """The secretary's Live tab: the project now pitching with one-click advance, the
-judge x criterion entry grid (saved at once, acknowledged per cell; typed text read by
-evalkit.numbers.read_number), who has not scored, confirmation of out-of-line totals,
-corrections with a reason (the box empties after each), the round's corrections
-(evalkit.audit), lock/unlock."""
+judge x criterion entry grid (saved at once, acknowledged per cell), who has not
+scored, confirmation of out-of-line totals, corrections with a reason (the box
+empties after each), the round's corrections (evalkit.audit), lock/unlock. What an
+entry, a confirmation or a retraction does is decided by evalkit.live.entry.Desk;
+this tab only shows its answers."""
 from __future__ import annotations
 
 import time
@@ -14,11 +15,10 @@ from ..access import require_secretary
 from ..audit import CHANGE_LABELS, change_log, corrections
 from ..display import format_score
 from ..errors import EvalkitError
-from ..numbers import read_number
 from ..live.board import pending
+from ..live.entry import Desk
 from ..live.progress import presence_path, progress, read_presence
-from ..live.outliers import out_of_line
-from .common import criterion_columns, error_text, esc, project_label, status
+from .common import criterion_columns, error_text, esc, project_label, result_text, status
 from .entry_grid import EntryGrid, ack_key
 from .messages import t
 
@@ -191,16 +191,14 @@ class LiveTab:
     def retract(self) -> None:
         """Withdraw the chosen cell's score on the project shown (a new event with the
         reason box's reason; the old value stays in the history)."""
-        lang, judge, criterion = self.state.lang, self.cell_judge.value, self.cell_criterion.value
-        try:
-            self.state.store.retract(judge, self.project_id, criterion, round=self.round,
-                                     reason=self.reason.value.strip() or None)
-        except EvalkitError as exc:
-            status(self.status, t("error", lang, text=error_text(exc, lang)), error=True)
+        lang = self.state.lang
+        result = self._desk().retract(self.cell_judge.value, self.project_id, self.cell_criterion.value,
+                                      round=self.round, reason=self.reason.value)
+        if result.state == "error":
+            status(self.status, t("error", lang, text=result_text(result, lang)), error=True)
             return
         self.reason.value = ""  # a reason is for one action only
-        names = dict(zip(self.contest.judges["id"], self.contest.judges["name"]))
-        status(self.status, t("retracted", lang, judge=names[judge], criterion=self.contest.rubric.label(criterion, lang)))
+        status(self.status, result_text(result, lang))
         self.state.refresh()
 
     def _progress_html(self, lang, scores, round_id) -> str:
@@ -305,50 +303,30 @@ class LiveTab:
         if entry is None:
             self.confirm_text.value = ""
 
-    def _confirm_message(self, far) -> str:
-        lang, contest = self.state.lang, self.contest
-        dec = contest.rubric.rule.decimals
-        name = contest.judges.set_index("id").loc[far.judge, "name"]
-        return t("confirm_out_of_line", lang, judge=name, criterion=contest.rubric.label(far.criterion, lang),
-                 value=f"{far.value:g}", total=format_score(far.total, dec), n=far.others,
-                 low=format_score(max(far.low, 0.0), dec), high=format_score(min(far.high, contest.rubric.total_max), dec),
-                 median=format_score(far.median, dec))
+    def _desk(self) -> Desk:
+        """The secretary's desk on the store and the running contest (both can change)."""
+        return Desk(self.state.store, self.state.contest)
+
+    def _answered(self, result) -> tuple[str, str]:
+        """Show an entry's answer (the prompt for a value out of line); after a
+        recorded correction the reason box empties: the next one needs its own."""
+        text = result_text(result, self.state.lang)
+        if result.state == "confirm":
+            self._ask(result.far)
+            self.confirm_text.value = f'<span class="evalkit-confirm-text">{esc(text)}</span>'
+        if result.recorded:
+            if result.event.get("reason"):
+                self.reason.value = ""
+            self.state.refresh()
+        return result.state, text
 
     def _entry(self, judge, criterion, text):
-        lang = self.state.lang
-        old = self.grid.values.get(ack_key(judge, criterion))
-        reading = read_number(text)
-        if not reading.ok:
-            if reading.problem == "empty" and old is None:
-                return "", ""
-            return "error", t(reading.problem, lang)
-        value = reading.value
-        if old == value:
-            return "ok", t("saved", lang)
-        if old is not None and not self.reason.value.strip():
-            return "error", t("needs_reason", lang)
-        far = out_of_line(self.state.round_scores(), self.contest, judge, self.project_id, criterion, value)
-        if far is not None:
-            msg = self._confirm_message(far)
-            self._ask(far)
-            self.confirm_text.value = f'<span class="evalkit-confirm-text">{esc(msg)}</span>'
-            return "confirm", msg
-        if self._asking is not None and (self._asking.judge, self._asking.criterion) == (judge, criterion):
+        result = self._desk().enter(judge, self.project_id, criterion, text, round=self.round,
+                                    reason=self.reason.value, scores=self.state.round_scores())
+        if (result.state == "ok" and self._asking is not None
+                and (self._asking.judge, self._asking.criterion) == (judge, criterion)):
             self._ask(None)  # the cell was re-typed to a value in line: nothing left to confirm
-        return self._record(judge, criterion, value)
-
-    def _record(self, judge, criterion, value):
-        lang = self.state.lang
-        old = self.grid.values.get(ack_key(judge, criterion))
-        reason = (self.reason.value.strip() or None) if old is not None else None
-        try:
-            self.state.store.record(judge, self.project_id, criterion, value, round=self.round, reason=reason)
-        except EvalkitError as exc:
-            return "error", error_text(exc, self.state.lang)
-        if reason is not None:
-            self.reason.value = ""  # the next correction needs its own reason
-        self.state.refresh()
-        return "ok", t("saved_value", lang, value=value)
+        return self._answered(result)
 
     def confirm(self) -> None:
         """Save the out-of-line entry the secretary confirmed."""
@@ -357,7 +335,7 @@ class LiveTab:
         far = self._asking
         self._asking = None
         self._ask(None)
-        state, text = self._record(far.judge, far.criterion, far.value)
+        state, text = self._answered(self._desk().confirm(far, round=self.round, reason=self.reason.value))
         self.grid.set_ack(far.judge, far.criterion, state, text,
                           show=f"{far.value:g}" if state == "error" else None)
 

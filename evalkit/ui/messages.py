@@ -151,6 +151,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "new_folder": ("新大赛目录", "New contest folder"),
     "created": ("已创建并校验通过：{path}", "Created and validated: {path}"),
     "serve_hint": ("用 evalkit serve {path} 开始现场评审", "Start the live show with: evalkit serve {path}"),
+    # --- the entry workflow (evalkit.live.entry) ---
+    "refused": ("{text}", "{text}"),
+    "fill_in": ("请填写此项", "Please fill in this box"),
 }
 
 

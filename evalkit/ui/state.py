@@ -10,6 +10,7 @@ import threading
 import traceback
 
 from ..errors import EvalkitError
+from ..live.settings import running_contest
 from ..live.table import LiveTable
 
 
@@ -70,9 +71,8 @@ class AppState:
     def _follow_settings(self) -> None:
         """The contest under the store's decision settings (method, trim, decimals), so
         the screen and the boards show the rule the Allocation tab or the CLI set."""
-        from ..decision import allocation_settings, ruled_contest
         try:
-            self.contest = ruled_contest(self.base_contest, allocation_settings(self.store))
+            self.contest = running_contest(self.base_contest, self.store)
         except EvalkitError:          # an unreadable setting event: keep the contest's own rule, say so
             self.contest = self.base_contest
             self.errors.append(traceback.format_exc())
