@@ -46,12 +46,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from . import pinhash
-from .errors import AccessError, RoundLockedError, ScoreError, StoreError, TamperError
-from .scores import check_entry, check_score
+from .. import pinhash
+from ..errors import AccessError, RoundLockedError, ScoreError, StoreError, TamperError
+from ..scores import check_entry, check_score
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .contest import Contest
+    from ..contest import Contest
 
 SCHEMA_VERSION = "1"
 GENESIS = "0" * 64
@@ -901,7 +901,7 @@ class Store:
     def set_allocation(self, **settings) -> dict:
         """Record the decision's settings (contest rule, decimals, allocation) as one
         event; see :func:`evalkit.decision.set_allocation`."""
-        from .decision import set_allocation
+        from ..decision import set_allocation
         return set_allocation(self, **settings)
 
     # --- reading --------------------------------------------------------------
@@ -1003,8 +1003,8 @@ class Store:
         written in one transaction (all or nothing). Returns what changes: one row per
         score with old, new and action ('add', 'change', 'same'). ``dry_run=True``
         writes nothing."""
-        from .contest import read_scores_csv
-        from .scores import validate_scores
+        from ..contest import read_scores_csv
+        from ..scores import validate_scores
         if isinstance(scores, (str, Path)):
             df = read_scores_csv(scores, self.contest)
         else:
