@@ -105,8 +105,8 @@ class Contest:
     def open_store(self, path=None, **kwargs):
         """The contest's SQLite score store (default ``evalkit.db`` in the folder): the
         earlier spelling of :func:`evalkit.store.open_store`, kept for callers of earlier
-        issues. The store depends on the contest, never the reverse; this call is the
-        one place the model reaches the store, at run time only."""
+        issues. The store depends on the contest model, not the reverse: this method is
+        the model's only reference to it and loads it only when called."""
         from .store import open_store
         return open_store(self, path, **kwargs)
 

@@ -70,6 +70,8 @@ class StoreAccess:
     """The access part of :class:`evalkit.store.Store` (a mixin: it works through the
     Store's ``_read``, ``_write``, ``_meta``, ``_append``, ``contest`` and ``path``)."""
 
+    # --- the PIN and the judges' token hashes, from the chain ------------------------
+
     def _access_state(self, c=None) -> tuple[str | None, dict[str, str], bool]:
         """(the PIN's hash record or None, {judge: token hash}, legacy) as the checks use
         them: from the chain's newest "pin" event and each judge's newest "access" event.
@@ -153,12 +155,21 @@ class StoreAccess:
         self._append("pin", reason=pinhash.make_pin_hash(pin), entered_by="secretary")
         self._secretary = True
 
+    # --- the secretary's rights ---------------------------------------------------------
+    def _require_recording_rights(self, by_judge: bool) -> None:
+        """Recording a score for a judge: through the judge's own link (``by_judge``),
+        or, once the store has a PIN, with the secretary's rights."""
+        if not by_judge and self.has_pin and not self._secretary:
+            raise AccessError("recording for a judge needs the secretary's PIN or the judge's own link",
+                              where=str(self.path), expected="secretary PIN or judge token", found="neither")
+
     def _require_secretary(self, action: str):
         if not self._secretary:
             raise AccessError(f"{action} needs the secretary's PIN", where=str(self.path),
                               expected="a store opened with the secretary's PIN", found="no PIN",
                               zh="此操作需要评审秘书的 PIN")
 
+    # --- judges: links, and what a judge's page may score and see ----------------------
     def judge_tokens(self, *, renew: bool = False) -> dict[str, str]:
         """Random per-judge tokens (secretary only). Only their hashes are stored (one
         "access" event per judge), so tokens are shown once; ``renew=True`` issues new

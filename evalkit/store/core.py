@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import AccessError, RoundLockedError, ScoreError, StoreError
+from ..errors import RoundLockedError, ScoreError, StoreError
 from ..scores import check_entry, check_score
 from .access import ACCESS_CHAINED, StoreAccess
 from .chain import _insert_chained, _now, receipt_code
@@ -70,6 +70,10 @@ class Store(StoreReads, StoreAccess):
     ``pin``: when the store has a secretary PIN (:meth:`set_pin`), the secretary's
     actions (lock, unlock, corrections of recorded scores, settings) need a Store
     opened with that PIN. Judges record through :meth:`judge_session`.
+
+    What it reads is :class:`~evalkit.store.reads.StoreReads`; who may do what is
+    :class:`~evalkit.store.access.StoreAccess`; this class holds the connection, the
+    transactions and the events it writes.
     """
 
     def __init__(self, path, contest, *, pin: str | None = None, timeout: float = 30.0,
@@ -236,9 +240,7 @@ class Store(StoreReads, StoreAccess):
         round_id = self._round(round)
         guard = self._score_guard(round_id, (judge, project, criterion, round_id),
                                   correction_needs_reason=(value, reason), by_judge=_by_judge)
-        if not _by_judge and self.has_pin and not self._secretary:
-            raise AccessError("recording for a judge needs the secretary's PIN or the judge's own link",
-                              where=str(self.path), expected="secretary PIN or judge token", found="neither")
+        self._require_recording_rights(_by_judge)
         return self._append("score", judge=judge, project=project, criterion=criterion, round=round_id, score=value,
                             entered_by=entered_by or ("judge" if _by_judge else "secretary"), reason=reason, guard=guard)
 
@@ -267,9 +269,7 @@ class Store(StoreReads, StoreAccess):
             if _by_judge:
                 self._check_judge_item(criterion, where)
             values[criterion] = check_score(self.contest.rubric, criterion, score, where=f"{where[:-1]}, {criterion})")
-        if not _by_judge and self.has_pin and not self._secretary:
-            raise AccessError("recording for a judge needs the secretary's PIN or the judge's own link",
-                              where=str(self.path), expected="secretary PIN or judge token", found="neither")
+        self._require_recording_rights(_by_judge)
         entered_by = entered_by or ("judge" if _by_judge else "secretary")
 
         def tx(c):
