@@ -23,11 +23,12 @@ from pathlib import Path
 import pandas as pd
 
 from ._yaml import TEXT, Located, bilingual, dotted, read_yaml, unknown_keys
-from .errors import ContestError, ScoreError, raise_all
+from .errors import ContestError, raise_all
 from .io.csvtext import read_csv_text
+from .io.scores import read_scores_csv  # noqa: F401  (its old home; used by load_contest)
 from .resources import rubric_dir
 from .rubric import Rubric, load_rubric
-from .scores import completeness, totals, validate_scores
+from .scores import completeness, totals
 from .text import Text
 
 PROJECT_COLUMNS = ("id", "name", "organisation", "category", "requested", "min_amount")
@@ -102,9 +103,12 @@ class Contest:
         return [(j, p) for j in self.judge_ids for p in self.project_ids if self.is_conflicted(j, p)]
 
     def open_store(self, path=None, **kwargs):
-        """The contest's SQLite score store (default ``evalkit.db`` in the folder)."""
-        from .store import Store
-        return Store(path or self.dir / "evalkit.db", self, **kwargs)
+        """The contest's SQLite score store (default ``evalkit.db`` in the folder): the
+        earlier spelling of :func:`evalkit.store.open_store`, kept for callers of earlier
+        issues. The store depends on the contest model, not the reverse: this method is
+        the model's only reference to it and loads it only when called."""
+        from .store import open_store
+        return open_store(self, path, **kwargs)
 
     def completeness(self, scores: pd.DataFrame | None = None) -> pd.DataFrame:
         return completeness(self.scores if scores is None else scores, self.rubric, self.judge_ids,
@@ -238,23 +242,6 @@ def load_contest(path) -> Contest:
     if scores_file.exists():
         contest.scores = read_scores_csv(scores_file, contest)
     return contest
-
-
-def read_scores_csv(path, contest: Contest) -> pd.DataFrame:
-    """Read and validate a long scores CSV against a contest; adds round and panel."""
-    raw = read_csv_text(path, ScoreError, required=("judge", "project", "criterion", "score"))
-    lines = raw.attrs["lines"]
-    if "round" not in raw.columns:
-        raw["round"] = contest.default_round
-    raw["round"] = raw["round"].fillna(contest.default_round)
-    known_rounds = {r.id for r in contest.rounds}
-    for i, r in enumerate(raw["round"]):
-        if r not in known_rounds:
-            raise ScoreError(f"unknown round '{r}'", where=f"{path} row {lines[i]}", key="round",
-                             expected="one of " + ", ".join(sorted(known_rounds)), found=r)
-    df = validate_scores(raw, contest.rubric, contest, file=str(path), rows=lines)
-    df = df[["judge", "project", "criterion", "score", "round"]].reset_index(drop=True)
-    return contest.with_panels(df)
 
 
 def _load_projects(path: Path) -> pd.DataFrame:

@@ -9,7 +9,7 @@ hold the ids of the rubric's veto items (score 1 = veto) and bonus items (points
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -17,10 +17,23 @@ import pandas as pd
 from .errors import DataError, ScoreError, raise_all
 from .rubric import Rubric
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .contest import Contest
-
 SCORE_COLUMNS = ("judge", "project", "criterion", "score")
+
+
+class Entrants(Protocol):
+    """What checking a score needs from a contest (evalkit.contest.Contest has it):
+    its judges, its projects, its rubric, and who must not score whom (回避). Typed
+    here so the score table does not depend on the contest module."""
+
+    rubric: Rubric
+
+    @property
+    def judge_ids(self) -> list[str]: ...
+
+    @property
+    def project_ids(self) -> list[str]: ...
+
+    def is_conflicted(self, judge: str, project: str) -> bool: ...
 
 
 def has_decimals_at_most(x: float, decimals: int) -> bool:
@@ -29,7 +42,7 @@ def has_decimals_at_most(x: float, decimals: int) -> bool:
     return abs(scaled - round(scaled)) < 1e-6 * max(1.0, abs(scaled))
 
 
-def check_entry(contest: "Contest", judge: str, project: str, criterion: str, score=None,
+def check_entry(contest: Entrants, judge: str, project: str, criterion: str, score=None,
                 where: str | None = None) -> float | None:
     """Validate one score entry against the contest: the one check behind every way a
     score comes in (``Store.record`` and judges' pages, ``validate_scores`` for CSV
@@ -117,7 +130,7 @@ def require_columns(df: pd.DataFrame, columns, *, where: str = "score table") ->
                         expected="columns " + ", ".join(map(str, columns)), found=list(map(str, df.columns)))
 
 
-def validate_scores(scores: pd.DataFrame, rubric: Rubric, contest: "Contest | None" = None, *,
+def validate_scores(scores: pd.DataFrame, rubric: Rubric, contest: Entrants | None = None, *,
                     file: str = "scores", row_offset: int = 2, rows=None) -> pd.DataFrame:
     """Check a long score table against the rubric (and the contest when given).
 
