@@ -67,6 +67,14 @@ class DataError(EvalkitError):
     """An analysis got data it cannot use (wrong columns, too few raters, ...)."""
 
 
+class ParameterError(DataError):
+    """An argument of a public function has the wrong type or is out of range, or is
+    unknown or missing (evalkit._params: one message naming function and argument)."""
+
+    def _format(self) -> str:  # the message already names the function and the argument
+        return f"{self.message} / {self.zh}" if self.zh else self.message
+
+
 class DesignError(DataError):
     """The rating design cannot support the method (disconnected, too few judges)."""
 
