@@ -6,10 +6,10 @@ and, except :func:`icc` (a tidy frame of the six Shrout & Fleiss forms), returns
 """
 from ._result import AgreementResult
 from .concordance import kendall_w
-from .icc import icc
+from .icc import icc, variance_components
 from .judges import judges, outliers
 from .kappa import brennan_prediger, cohen_kappa, fleiss_kappa, gwet_ac
 from .krippendorff import krippendorff_alpha
 
 __all__ = ["AgreementResult", "icc", "krippendorff_alpha", "fleiss_kappa", "cohen_kappa", "kendall_w", "gwet_ac",
-           "brennan_prediger", "judges", "outliers"]
+           "brennan_prediger", "judges", "outliers", "variance_components"]
