@@ -204,19 +204,17 @@ def _show(value) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def parameter_error(where: str, key: str, en: str, zh: str, found) -> ParameterError:
+def parameter_error(where: str, key: str, en: str, zh: str, found, *, alias: str | None = None) -> ParameterError:
     """The one message format: function, argument, what was expected, what was found."""
-    shown = _show(found) if not isinstance(found, _Missing) else "nothing"
-    return ParameterError(f"{where}(): argument '{key}' must be {en}; got {shown}",
-                          zh=f"{where}()：参数 {key} 应为{zh}，实际为 {shown}",
+    shown = _show(found)
+    name_en = f"'{key}' (given as '{alias}')" if alias else f"'{key}'"
+    name_zh = f"{key}（以 {alias} 给出）" if alias else key
+    return ParameterError(f"{where}(): argument {name_en} must be {en}; got {shown}",
+                          zh=f"{where}()：参数 {name_zh} 应为{zh}，实际为 {shown}",
                           where=where, key=key, expected=en, found=shown)
 
 
-class _Missing:
-    pass
-
-
-def _resolve_aliases(where: str, params, var_kw: bool, declared: dict, kwargs: dict) -> dict:
+def _resolve_aliases(where: str, params, var_kw: bool, declared: dict, kwargs: dict, used: dict) -> dict:
     for alias, canonical in ALIASES.items():
         if alias not in kwargs or alias in params:
             continue
@@ -226,6 +224,7 @@ def _resolve_aliases(where: str, params, var_kw: bool, declared: dict, kwargs: d
             raise parameter_error(where, alias, f"given once (as '{canonical}' or its alias '{alias}')",
                                   f"只给一次（{canonical} 或其别名 {alias}）", kwargs[alias])
         kwargs[canonical] = kwargs.pop(alias)
+        used[canonical] = alias
     return kwargs
 
 
@@ -253,7 +252,8 @@ def validate_params(constraints: dict, *, where: str | None = None):
 
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            kwargs = _resolve_aliases(name, params, bool(var_kw), constraints, kwargs)
+            used = {}
+            kwargs = _resolve_aliases(name, params, bool(var_kw), constraints, kwargs, used)
             try:
                 bound = sig.bind(*args, **kwargs)
             except TypeError as exc:
@@ -280,7 +280,7 @@ def validate_params(constraints: dict, *, where: str | None = None):
                         if i == len(options) - 1:
                             en = " or ".join(o.en for o in options) if len(options) > 1 else (bad.en or c.en)
                             zh = " 或 ".join(o.zh for o in options) if len(options) > 1 else (bad.zh or c.zh)
-                            raise parameter_error(name, key, en, zh, value) from None
+                            raise parameter_error(name, key, en, zh, value, alias=used.get(key)) from None
             return func(*bound.args, **bound.kwargs)
 
         wrapper.__signature__ = sig
