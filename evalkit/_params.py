@@ -175,6 +175,21 @@ class InstanceOf(Constraint):
         return value
 
 
+class ListOf(Constraint):
+    """One value or a non-empty sequence of distinct values, each kept by ``inner``; gives a list."""
+
+    def __init__(self, inner: Constraint):
+        self.inner = inner
+        self.en, self.zh = f"{inner.en}, or a list of them (each once)", f"{inner.zh}，或其列表（不重复）"
+
+    def check(self, value, bound):
+        seq = (list, tuple, range, pd.Index, pd.Series, np.ndarray)
+        items = list(value) if isinstance(value, seq) else [value]
+        if not items or len(set(map(repr, items))) != len(items):
+            raise _Invalid()
+        return [self.inner.check(v, bound) for v in items]
+
+
 class NoneOr(Constraint):
     """None, or what ``inner`` accepts."""
 
