@@ -219,17 +219,19 @@ def _show(value) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def parameter_error(where: str, key: str, en: str, zh: str, found, *, alias: str | None = None) -> ParameterError:
+def parameter_error(where: str, key: str, en: str, zh: str, found, *, alias: str | None = None,
+                    cls: type[ParameterError] = ParameterError) -> ParameterError:
     """The one message format: function, argument, what was expected, what was found."""
     shown = _show(found)
     name_en = f"'{key}' (given as '{alias}')" if alias else f"'{key}'"
     name_zh = f"{key}（以 {alias} 给出）" if alias else key
-    return ParameterError(f"{where}(): argument {name_en} must be {en}; got {shown}",
+    return cls(f"{where}(): argument {name_en} must be {en}; got {shown}",
                           zh=f"{where}()：参数 {name_zh} 应为{zh}，实际为 {shown}",
                           where=where, key=key, expected=en, found=shown)
 
 
-def _resolve_aliases(where: str, params, var_kw: bool, declared: dict, kwargs: dict, used: dict) -> dict:
+def _resolve_aliases(where: str, params, var_kw: bool, declared: dict, kwargs: dict, used: dict,
+                     error: type[ParameterError]) -> dict:
     for alias, canonical in ALIASES.items():
         if alias not in kwargs or alias in params:
             continue
@@ -237,7 +239,7 @@ def _resolve_aliases(where: str, params, var_kw: bool, declared: dict, kwargs: d
             continue
         if canonical in kwargs:
             raise parameter_error(where, alias, f"given once (as '{canonical}' or its alias '{alias}')",
-                                  f"只给一次（{canonical} 或其别名 {alias}）", kwargs[alias])
+                                  f"只给一次（{canonical} 或其别名 {alias}）", kwargs[alias], cls=error)
         kwargs[canonical] = kwargs.pop(alias)
         used[canonical] = alias
     return kwargs
@@ -251,12 +253,13 @@ def check_value(where: str, key: str, value, constraint: Constraint, bound: dict
         raise parameter_error(where, key, bad.en or constraint.en, bad.zh or constraint.zh, value) from None
 
 
-def validate_params(constraints: dict, *, where: str | None = None):
+def validate_params(constraints: dict, *, where: str | None = None, error: type[ParameterError] = ParameterError):
     """Decorator: check the declared arguments of every call, map the aliases.
 
     ``constraints`` maps an argument name to a Constraint (or a list of them: any one
     may hold). Names not in the signature are looked up in ``**kwargs`` (checked when
     given). A call with an unknown or missing argument is a ParameterError too.
+    ``error``: the ParameterError subclass to raise (e.g. AllocationParameterError).
     """
     def decorate(func):
         sig = inspect.signature(func)
@@ -268,12 +271,12 @@ def validate_params(constraints: dict, *, where: str | None = None):
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
             used = {}
-            kwargs = _resolve_aliases(name, params, bool(var_kw), constraints, kwargs, used)
+            kwargs = _resolve_aliases(name, params, bool(var_kw), constraints, kwargs, used, error)
             try:
                 bound = sig.bind(*args, **kwargs)
             except TypeError as exc:
-                raise ParameterError(f"{name}(): {exc}", zh=f"{name}()：参数有误（{exc}）", where=name,
-                                     expected=str(sig), found=str(exc)) from None
+                raise error(f"{name}(): {exc}", zh=f"{name}()：参数有误（{exc}）", where=name,
+                            expected=str(sig), found=str(exc)) from None
             bound.apply_defaults()
             values = dict(bound.arguments)
             extra = values.get(var_kw, {}) if var_kw else {}
@@ -295,7 +298,7 @@ def validate_params(constraints: dict, *, where: str | None = None):
                         if i == len(options) - 1:
                             en = " or ".join(o.en for o in options) if len(options) > 1 else (bad.en or c.en)
                             zh = " 或 ".join(o.zh for o in options) if len(options) > 1 else (bad.zh or c.zh)
-                            raise parameter_error(name, key, en, zh, value, alias=used.get(key)) from None
+                            raise parameter_error(name, key, en, zh, value, alias=used.get(key), cls=error) from None
             return func(*bound.args, **bound.kwargs)
 
         wrapper.__signature__ = sig

@@ -83,6 +83,11 @@ class AllocationError(EvalkitError):
     """An allocation problem is malformed or its constraints cannot hold together."""
 
 
+class AllocationParameterError(ParameterError, AllocationError):
+    """A bad argument of an allocation function: a ParameterError that ``except
+    AllocationError`` also catches."""
+
+
 class SettingError(EvalkitError):
     """A decision setting (contest rule, decimals, allocation) has an unknown key or a bad value."""
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from numbers import Real
+
 import numpy as np
 import pandas as pd
 
-from ..errors import AllocationError
+from .._params import Boolean, Column, Frame, InstanceOf, Interval, NoneOr, Options, validate_params
+from ..errors import AllocationError, AllocationParameterError
 from .greedy import density_order, run_greedy, run_proportional
 from .optimal import solve_optimal
 from .problem import build_problem, project_ids
@@ -108,6 +111,12 @@ def _table(p, amounts, reasons, category, organisation) -> pd.DataFrame:
     return t
 
 
+@validate_params({"projects": Frame(), "budget": Interval(Real, 0, None), "rule": Options(RULES),
+                  "score": InstanceOf(str, "a column name", "列名"), "cost": Column("projects"),
+                  "min_fraction": [NoneOr(Interval(Real, 0, 1, closed="right")), Column("projects")],
+                  "category": Column("projects", optional=True), "organisation": Column("projects", optional=True),
+                  "threshold": NoneOr(Interval(Real)), "fund_zero": Boolean(), "compare_optimal": Boolean(),
+                  "time_limit": Interval(Real, 0, None, closed="neither")}, error=AllocationParameterError)
 def allocate(projects, budget, rule="optimal", score="score", cost="requested", min_fraction=None,
              category=None, category_min_share=None, category_max_share=None, organisation=None,
              org_cap=None, threshold=None, fixed_in=(), fixed_out=(), tie_break=None, **options) -> Allocation:
@@ -147,8 +156,6 @@ def allocate(projects, budget, rule="optimal", score="score", cost="requested", 
         alloc = ek.allocate(df, 100, rule="optimal")   # df: project, score, requested
         alloc.table[["project", "amount", "reason_en"]]
     """
-    if rule not in RULES:
-        raise AllocationError("unknown rule", key="rule", expected=" / ".join(RULES), found=rule)
     fund_zero = bool(options.pop("fund_zero", False))
     min_amount = options.pop("min_amount", None)
     time_limit = float(options.pop("time_limit", 60.0))
