@@ -5,7 +5,7 @@ from numbers import Real
 
 import pandas as pd
 
-from .._params import Frame, InstanceOf, Interval, NoneOr, parameter_error, validate_params
+from .._params import Frame, InstanceOf, Interval, ListOf, NoneOr, Options, validate_params
 from ..errors import DataError
 from .ranking import RANK_PARAMS, rank
 from .registry import METHODS
@@ -42,7 +42,7 @@ def funded_in_order(ranking_projects: pd.DataFrame, requested: pd.Series, budget
 
 
 @validate_params({**RANK_PARAMS, "budget": NoneOr(Interval(Real, 0, None)), "projects": NoneOr(Frame()),
-                  "requested": InstanceOf(str, "a column name", "列名")})
+                  "requested": InstanceOf(str, "a column name", "列名"), "methods": ListOf(Options(METHODS))})
 def compare(scores: pd.DataFrame, rubric=None, methods=("trimmed", "zscore", "additive", "bayes"), *,
             budget: float | None = None, projects: pd.DataFrame | None = None, requested: str = "requested",
             judge: str = "judge", project: str = "project", value: str = "score", **options) -> pd.DataFrame:
@@ -63,10 +63,6 @@ def compare(scores: pd.DataFrame, rubric=None, methods=("trimmed", "zscore", "ad
     >>> ek.compare(contest.scores, contest.rubric, methods=["trimmed", "additive"],
     ...            budget=contest.budget, projects=contest.projects)   # doctest: +SKIP
     """
-    methods = [methods] if isinstance(methods, str) else list(methods)
-    if not methods or len(set(methods)) != len(methods) or not set(methods) <= set(METHODS):
-        raise parameter_error("compare", "methods", "distinct names among " + ", ".join(METHODS),
-                              "不重复的方法名，取自 " + ", ".join(METHODS), methods)
     rankings = {m: rank(scores, rubric, method=m, judge=judge, project=project, value=value, **options)
                 for m in methods}
     out = pd.DataFrame(index=rankings[methods[0]].projects.index)

@@ -170,7 +170,7 @@ def allocate(projects, budget, rule="optimal", score="score", cost="requested", 
     if mes_options and rule != "mes":
         raise AllocationError("scores/utility/completion are options of rule='mes'", key=", ".join(mes_options),
                               expected="rule='mes'", found=rule)
-    if rule == "mes" and isinstance(projects, pd.DataFrame) and score not in projects.columns:
+    if rule == "mes" and score not in projects.columns:
         # a projects frame without scores: each project's summed score over judges
         from .mes import project_totals
         totals = project_totals(mes_options.get("scores"), mes_options.get("judge", "judge"),
