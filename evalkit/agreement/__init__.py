@@ -1,8 +1,10 @@
 """Inter-rater statistics and per-judge diagnostics.
 
 Every statistic takes a long DataFrame and the names of its columns (pingouin style)
-and, except :func:`icc` (a tidy frame of the six Shrout & Fleiss forms), returns an
-:class:`AgreementResult` whose ``float()`` is the coefficient.
+and, except :func:`icc` (a tidy frame of the six Shrout & Fleiss forms; the mean squares
+or variance components behind it from :func:`variance_components`), returns an
+:class:`AgreementResult` whose ``float()`` is the coefficient. Arguments are checked by
+``evalkit._params`` (a ParameterError names the function and the argument).
 """
 from ._result import AgreementResult
 from .concordance import kendall_w

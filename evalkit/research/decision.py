@@ -33,7 +33,7 @@ import pandas as pd
 
 from numbers import Real
 
-from .._params import Column, Interval, ListOf, NoneOr, count, validate_params
+from .._params import Interval, ListOf, NoneOr, count, validate_params
 from ..errors import DataError
 from ..rubric import Rubric
 from ..scores import require_columns
