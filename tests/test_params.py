@@ -172,6 +172,11 @@ def test_allocate_errors_are_still_allocation_errors():
     with pytest.raises(AllocationError) as info:
         allocate(PROJECTS, 100, rule="nope")
     assert info.value.key == "rule" and "'optimal'" in info.value.expected
+    votes = TOTALS.assign(score=TOTALS["score"] / 10)
+    for bad in (dict(utility="votes"), dict(completion="add2"), dict(n_voters=0), dict(scores=[1, 2])):
+        with pytest.raises(AllocationError) as info:
+            allocate(PROJECTS, 100, rule="mes", **dict(dict(scores=votes), **bad))
+        assert isinstance(info.value, ParameterError) and info.value.key == next(iter(bad))
 
 
 # ---------------------------------------------------------------- aliases

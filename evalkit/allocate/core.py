@@ -9,9 +9,10 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
-from .._params import Boolean, Column, Frame, InstanceOf, Interval, NoneOr, Options, validate_params
+from .._params import Boolean, Column, Frame, InstanceOf, Interval, NoneOr, Options, count, validate_params
 from ..errors import AllocationError, AllocationParameterError
 from .greedy import density_order, run_greedy, run_proportional
+from .mes import COMPLETIONS
 from .optimal import solve_optimal
 from .problem import build_problem, project_ids
 from .reasons import Ledger, excluded_reason, explain_final
@@ -116,7 +117,9 @@ def _table(p, amounts, reasons, category, organisation) -> pd.DataFrame:
                   "min_fraction": [NoneOr(Interval(Real, 0, 1, closed="right")), Column("projects")],
                   "category": Column("projects", optional=True), "organisation": Column("projects", optional=True),
                   "threshold": NoneOr(Interval(Real)), "fund_zero": Boolean(), "compare_optimal": Boolean(),
-                  "time_limit": Interval(Real, 0, None, closed="neither")}, error=AllocationParameterError)
+                  "time_limit": Interval(Real, 0, None, closed="neither"), "scores": Frame(),
+                  "utility": Options(("score", "cost")), "completion": Options(COMPLETIONS),
+                  "n_voters": count(1)}, error=AllocationParameterError)
 def allocate(projects, budget, rule="optimal", score="score", cost="requested", min_fraction=None,
              category=None, category_min_share=None, category_max_share=None, organisation=None,
              org_cap=None, threshold=None, fixed_in=(), fixed_out=(), tie_break=None, **options) -> Allocation:
