@@ -67,12 +67,25 @@ class DataError(EvalkitError):
     """An analysis got data it cannot use (wrong columns, too few raters, ...)."""
 
 
+class ParameterError(DataError):
+    """An argument of a public function has the wrong type or is out of range, or is
+    unknown or missing (evalkit._params: one message naming function and argument)."""
+
+    def _format(self) -> str:  # the message already names the function and the argument
+        return f"{self.message} / {self.zh}" if self.zh else self.message
+
+
 class DesignError(DataError):
     """The rating design cannot support the method (disconnected, too few judges)."""
 
 
 class AllocationError(EvalkitError):
     """An allocation problem is malformed or its constraints cannot hold together."""
+
+
+class AllocationParameterError(ParameterError, AllocationError):
+    """A bad argument of an allocation function: a ParameterError that ``except
+    AllocationError`` also catches."""
 
 
 class SettingError(EvalkitError):

@@ -15,16 +15,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ._params import CONFIDENCE, N_BOOT, SEED, Column, Frame, InstanceOf, NoneOr, Options, validate_params
 from .allocate import Allocation, allocate
 from .allocate.problem import project_ids
-from .errors import AllocationError, DataError, EvalkitError
+from .errors import EvalkitError
 
 
 @dataclass
 class Robustness:
     """``projects``: one row per project (index project): funded_base, amount_base
     (the allocation on all judges), p_funded (share of resamples funding it),
-    amount_mean, amount_low, amount_high (the central ``level`` range), amount_min,
+    amount_mean, amount_low, amount_high (the central ``confidence`` range), amount_min,
     amount_max, margin (bool: p_funded strictly between the ``margin`` bounds).
     ``amounts``: resamples x projects frame of amounts; ``base``: the Allocation on
     all judges; ``n_failed``: resamples whose ranking or allocation failed (e.g. an
@@ -36,6 +37,11 @@ class Robustness:
     n_failed: int
     seed: int | None
     notes: list = field(default_factory=list)
+
+    @property
+    def n_boot(self) -> int:
+        """The number of resamples (the shared argument's name; ``n`` kept)."""
+        return self.n
 
     @property
     def margin(self) -> list:
@@ -60,8 +66,17 @@ def _resample(scores: pd.DataFrame, judge: str, panel: str | None, rng) -> pd.Da
     return pd.concat(parts, ignore_index=True)
 
 
-def robustness(scores, rubric=None, *, method="trimmed", budget, rule="optimal", projects, n=1000, seed=None,
-               judge="judge", project="project", value="score", level=0.9, margin=(0.05, 0.95),
+def _method_names():
+    from .aggregate.registry import METHODS
+    return tuple(METHODS)
+
+
+@validate_params({"scores": Frame(), "projects": Frame(), "judge": Column("scores"), "project": Column("scores"),
+                  "value": Column("scores"), "method": Options(_method_names()), "n_boot": N_BOOT,
+                  "seed": SEED, "confidence": CONFIDENCE,
+                  "rank_options": NoneOr(InstanceOf(dict, "a dict of ek.rank options", "ek.rank 选项字典"))})
+def robustness(scores, rubric=None, *, method="trimmed", budget, rule="optimal", projects, n_boot=1000, seed=None,
+               judge="judge", project="project", value="score", confidence=0.9, margin=(0.05, 0.95),
                rank_options=None, **allocate_options) -> Robustness:
     """Bootstrap the judges, rerun ``ek.rank`` then ``ek.allocate``, and summarise.
 
@@ -69,26 +84,17 @@ def robustness(scores, rubric=None, *, method="trimmed", budget, rule="optimal",
     the index; requested, category, organisation ...); the ranking's score and
     excluded columns are joined to it on the project id. ``allocate_options`` go to
     ``ek.allocate`` (cost=, category=, org_cap=, ...); ``rank_options`` to ``ek.rank``.
+    ``n_boot`` resamples (``n`` is accepted too), ``confidence`` of the amount range
+    (``level`` too), ``seed`` for the resampling (``random_state``/``rng`` too).
 
     Example::
 
         rob = ek.robustness(contest.scores, contest.rubric, method="trimmed", budget=260_000,
-                            rule="optimal", projects=contest.projects, n=200, seed=1)
+                            rule="optimal", projects=contest.projects, n_boot=200, seed=1)
         rob.projects[["p_funded", "amount_low", "amount_high", "margin"]]
     """
     from .aggregate import rank
 
-    if not isinstance(scores, pd.DataFrame) or judge not in scores.columns:
-        raise DataError("scores must be a long frame with a judge column", key=judge,
-                        expected=f"a DataFrame with column {judge!r}",
-                        found=type(scores).__name__ if not isinstance(scores, pd.DataFrame) else list(scores.columns))
-    if not isinstance(n, (int, np.integer)) or n < 1:
-        raise DataError("n must be a positive whole number of resamples", key="n", expected=">= 1", found=n)
-    if not 0 < level < 1:
-        raise DataError("level must be in (0, 1)", key="level", expected="e.g. 0.9", found=level)
-    if not isinstance(projects, pd.DataFrame):
-        raise AllocationError("projects must be a DataFrame with the requests", key="projects",
-                              expected="pandas.DataFrame", found=type(projects).__name__)
     rank_options = dict(rank_options or {})
     panel = rank_options.get("panel", "panel")
     panel = panel if panel in scores.columns else None
@@ -108,7 +114,7 @@ def robustness(scores, rubric=None, *, method="trimmed", budget, rule="optimal",
     ids = base.table["project"].tolist()
     rng = np.random.default_rng(seed)
     rows, failed, cache = [], 0, {}
-    for _ in range(n):
+    for _ in range(n_boot):
         sample = _resample(scores, judge, panel, rng)
         key = tuple(sorted(sample[judge].str.split("~").str[0].value_counts().items()))
         if key not in cache:  # the same multiset of judges gives the same result
@@ -123,7 +129,7 @@ def robustness(scores, rubric=None, *, method="trimmed", budget, rule="optimal",
         rows.append(cache[key])
     amounts = pd.DataFrame(rows, columns=ids, dtype=float)
     bt = base.table.set_index("project")
-    lo, hi = (1 - level) / 2, 1 - (1 - level) / 2
+    lo, hi = (1 - confidence) / 2, 1 - (1 - confidence) / 2
     out = pd.DataFrame({
         "funded_base": bt["funded"], "amount_base": bt["amount"],
         "p_funded": (amounts > 0).mean() if len(amounts) else np.nan,
@@ -135,4 +141,4 @@ def robustness(scores, rubric=None, *, method="trimmed", budget, rule="optimal",
     if failed:
         notes.append(f"{failed} 次重抽样无法排名或分配，已略去 ({failed} resamples could not be ranked or "
                      "allocated and are left out)")
-    return Robustness(projects=out, amounts=amounts, base=base, n=n, n_failed=failed, seed=seed, notes=notes)
+    return Robustness(projects=out, amounts=amounts, base=base, n=n_boot, n_failed=failed, seed=seed, notes=notes)

@@ -7,7 +7,7 @@ import pytest
 
 from evalkit.agreement import (AgreementResult, brennan_prediger, cohen_kappa, fleiss_kappa, gwet_ac, icc,
                                kendall_w, krippendorff_alpha)
-from evalkit.errors import DataError, EvalkitError
+from evalkit.errors import DataError, EvalkitError, ParameterError
 
 
 def frame(grid):
@@ -43,7 +43,7 @@ def test_one_rater_is_refused(func):
 
 @pytest.mark.parametrize("func", ALL)
 def test_missing_column_and_duplicate_pair(func):
-    with pytest.raises(DataError, match="missing column"):
+    with pytest.raises(ParameterError, match="must be a column of data"):
         call(func, GOOD.rename(columns={"v": "score"}))
     dup = pd.concat([GOOD, GOOD.iloc[[0]]])
     with pytest.raises(DataError, match="twice") as info:
@@ -78,7 +78,7 @@ def test_cohen_degenerate():
         cohen_kappa([1, np.nan], [1, 2])
     with pytest.raises(DataError, match="not among the categories"):
         cohen_kappa([1, 2, 3], [1, 2, 2], categories=[1, 2])
-    with pytest.raises(DataError, match="unknown weights"):
+    with pytest.raises(ParameterError, match="argument 'weights' must be one of"):
         cohen_kappa([1, 2, 3], [1, 2, 2], weights="cubic")
 
 
@@ -118,7 +118,7 @@ def test_kendall_needs_complete_rankings_and_variation():
 
 
 def test_unknown_level():
-    with pytest.raises(DataError, match="unknown level") as info:
+    with pytest.raises(ParameterError, match="argument 'level' must be one of") as info:
         krippendorff_alpha(GOOD, "cardinal", units="u", raters="r", values="v")
     assert "'interval'" in info.value.expected
     with pytest.raises(DataError, match="non-negative"):

@@ -41,9 +41,9 @@ def panel():
 def test_columns_and_counts(panel):
     res = judges(panel, RUBRIC)
     assert list(res.columns) == ["judge", "n_projects", "mean_total", "severity", "severity_se", "severity_z",
-                                 "spread", "loo_spearman", "halo", "top_k_changes", "flags"]
+                                 "spread", "loo_spearman", "halo", "top_k_changes", "flags", "top_k", "by_panel"]
     assert res["n_projects"].tolist() == [15, 15, 15, 15, 15, 13]
-    assert res.attrs["k"] == 5
+    assert res["top_k"].eq(5).all()
 
 
 def test_severity_and_loo_against_direct_computation(panel):
@@ -123,7 +123,7 @@ def test_outliers_modified_z():
     res = outliers(f)
     np.testing.assert_allclose(res["robust_z"], 0.6745 * (f["total"] - 80) / 1.0)
     assert res["is_outlier"].tolist() == [False, False, False, False, True]
-    assert res.attrs["scale"] == "mad"
+    assert res["scale"].eq("mad").all()
     assert outliers(f, threshold=40)["is_outlier"].sum() == 0
 
 
@@ -131,7 +131,7 @@ def test_outliers_mad_zero_fallback_and_constant():
     # more than half agree exactly: MAD = 0, mean absolute deviation 20/5 = 4
     f = pd.DataFrame({"judge": list("ABCDE"), "total": [80, 80, 80, 80, 60]})
     res = outliers(f)
-    assert res.attrs["scale"] == "meanad"
+    assert res["scale"].eq("meanad").all()
     assert res["robust_z"].iloc[4] == pytest.approx(-20 / (1.253314 * 4))
     assert res["is_outlier"].tolist() == [False] * 4 + [True]
     same = outliers(pd.DataFrame({"judge": list("AB"), "total": [70.0, 70.0]}))
@@ -143,10 +143,12 @@ def test_outliers_mad_zero_fallback_and_constant():
 def test_outliers_custom_columns_and_missing_column():
     f = pd.DataFrame({"who": ["a", "b", "c", "d"], "pts": [8.1, 8.0, 7.9, 2.0]})
     res = outliers(f, judge="who", value="pts")
-    assert list(res.columns) == ["who", "pts", "robust_z", "is_outlier"]
+    assert list(res.columns) == ["who", "pts", "robust_z", "is_outlier", "scale"]
     assert res["is_outlier"].tolist() == [False, False, False, True]
-    with pytest.raises(DataError, match="total"):
+    with pytest.raises(DataError, match="argument 'judge' must be a column of scores"):
         outliers(f)
+    with pytest.raises(DataError, match="argument 'value' must be a column of scores"):
+        outliers(f, judge="who")
 
 
 def test_demo_contest_runs_and_flags_known_severity():
@@ -170,7 +172,7 @@ def test_panels_are_compared_within_themselves(panel):
         {c.id: 0.2 * c.max for c in RUBRIC.criteria})
     within = judges(two, RUBRIC).set_index("judge")
     pooled = judges(two, RUBRIC, by_panel=False).set_index("judge")
-    assert within.attrs["by_panel"] and not pooled.attrs["by_panel"]
+    assert within["by_panel"].all() and not pooled["by_panel"].any()
     assert (pooled.loc[["J4", "J6"], "severity"] < -5).all()          # lenient: negative
     tot = ek.totals(two, RUBRIC).pivot(index="project", columns="judge", values="total")
     public = tot[["J4", "J5", "J6"]]

@@ -14,7 +14,7 @@ import pingouin as pg
 from scipy import stats
 from statsmodels.stats import inter_rater as ir
 
-from evalkit.agreement import cohen_kappa, fleiss_kappa, icc, kendall_w, krippendorff_alpha
+from evalkit.agreement import cohen_kappa, fleiss_kappa, icc, kendall_w, krippendorff_alpha, variance_components
 from evalkit.agreement.icc import reml_components
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -63,12 +63,13 @@ def test_reml_equals_anova_on_complete_designs(n, k, seed):
     long = pd.DataFrame({"unit": np.repeat(np.arange(n), k), "rater": np.tile(np.arange(k), n),
                          "value": grid.ravel()})
     anova = icc(long, targets="unit", raters="rater", ratings="value")
-    ms = anova.attrs["ms"]
+    ms = variance_components(long, targets="unit", raters="rater", ratings="value")
+    assert ms.name == "anova" and anova["n_targets"].eq(n).all() and anova["k"].eq(k).all()
     assume(ms["BMS"] > ms["EMS"] * 1.2 and ms["JMS"] > ms["EMS"] * 1.2 and ms["BMS"] > ms["WMS"] * 1.2)
     reml = icc(long, targets="unit", raters="rater", ratings="value", estimator="reml")
     assert (reml["estimator"] == "reml").all()
     np.testing.assert_allclose(reml["icc"], anova["icc"], atol=1e-5)
-    comp = reml.attrs["components"]
+    comp = variance_components(long, targets="unit", raters="rater", ratings="value", estimator="reml")
     assert comp["residual"] == pytest.approx(ms["EMS"], rel=1e-5)
     assert comp["target"] == pytest.approx((ms["BMS"] - ms["EMS"]) / k, rel=1e-4)
 
@@ -93,7 +94,7 @@ def test_reml_matches_statsmodels_mixedlm_on_incomplete_design():
     assert ours[1] == pytest.approx(vc["r"], rel=2e-3)
     assert ours[2] == pytest.approx(fit.scale, rel=2e-3)
     res = icc(df, targets="t", raters="r", ratings="y")
-    assert res.attrs["estimator"] == "reml" and (res["estimator"] == "reml").all()
+    assert (res["estimator"] == "reml").all() and res["n_targets"].eq(n).all()
     assert res.set_index("type").loc["ICC2", "icc"] == pytest.approx(ours[0] / sum(ours), rel=1e-12)
     assert res[["f", "pval", "ci_low"]].isna().all().all()
 

@@ -184,7 +184,7 @@ def test_infeasible_explanation_names_minimal_conflict():
 def test_bad_inputs_are_typed_errors():
     with pytest.raises(EvalkitError):
         allocate(demo(), 100, rule="nope")
-    with pytest.raises(AllocationError, match="missing"):
+    with pytest.raises(AllocationError, match="argument .score. must be a column of projects"):
         allocate(demo(), 100, score="total")
     with pytest.raises(AllocationError):
         allocate(demo().assign(requested=-1), 100)

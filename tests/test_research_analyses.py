@@ -5,7 +5,7 @@ import pytest
 
 import evalkit as ek
 from evalkit.errors import DataError
-from evalkit.research import (counterfactual, judge_effects, predictive_validity, rank_stability,
+from evalkit.research import (counterfactual, judge_effects, judge_stability, predictive_validity, rank_stability,
                               simulate_contests)
 
 
@@ -27,14 +27,14 @@ def test_judge_effects_recover_planted_severity(planted):
     # severity is centred: mean over judges 0
     assert overall["severity"].mean() == pytest.approx(0, abs=1e-8)
     # stable severities (drift 0.05) correlate strongly from year to year
-    stab = je.attrs["stability"]
+    stab = judge_stability(je)
     assert set(je["period"]) == {"all", "2021", "2022", "2023", "2024"}
     assert len(stab) == 6 and (stab["pearson"] > 0.8).all()
 
 
 def test_judge_effects_instability_is_seen():
     cs, _ = simulate_contests(3, 3, severity_sd=0.1, drift_sd=1.0, seed=3)
-    stab = judge_effects(cs.scores, cs.rubric, contests=cs.contests).attrs["stability"]
+    stab = judge_stability(judge_effects(cs.scores, cs.rubric, contests=cs.contests))
     # a yearly step of 1 SD (10 points) swamps a 0.1 SD lasting severity
     assert stab["pearson"].mean() < 0.8
 

@@ -78,7 +78,7 @@ def test_incomplete_design_uses_reml():
     df = _pj(120, 12, 4.0, 1.0, 3.0, seed=11)
     keep = np.random.default_rng(0).random(len(df)) < 0.6
     ds = decision_study(df[keep])
-    assert ds.attrs["estimator"] == "reml"
+    assert (ds["estimator"] == "reml").all()
     assert ds["var_project"].iloc[0] == pytest.approx(4.0, rel=0.3)
     assert ds["n_judges"].iloc[0] < 12
 
@@ -87,7 +87,7 @@ def test_bad_input():
     df = _pj(5, 3, 1, 1, 1, seed=1)
     with pytest.raises(DataError, match="target"):
         decision_study(df, target=1.5)
-    with pytest.raises(DataError, match="missing column"):
+    with pytest.raises(DataError, match="argument .value. must be a column of scores"):
         decision_study(df.drop(columns="score"))
     bad = df.astype({"score": object})
     bad.loc[2, "score"] = "x"

@@ -1,10 +1,14 @@
 """Several aggregation methods side by side: who moves, who changes funding status."""
 from __future__ import annotations
 
+from numbers import Real
+
 import pandas as pd
 
+from .._params import Frame, InstanceOf, Interval, ListOf, NoneOr, Options, validate_params
 from ..errors import DataError
-from .ranking import rank
+from .ranking import RANK_PARAMS, rank
+from .registry import METHODS
 
 
 def _requested(scores, projects, requested: str, project: str) -> pd.Series:
@@ -37,6 +41,8 @@ def funded_in_order(ranking_projects: pd.DataFrame, requested: pd.Series, budget
     return pd.Index(alloc.funded)
 
 
+@validate_params({**RANK_PARAMS, "budget": NoneOr(Interval(Real, 0, None)), "projects": NoneOr(Frame()),
+                  "requested": InstanceOf(str, "a column name", "列名"), "methods": ListOf(Options(METHODS))})
 def compare(scores: pd.DataFrame, rubric=None, methods=("trimmed", "zscore", "additive", "bayes"), *,
             budget: float | None = None, projects: pd.DataFrame | None = None, requested: str = "requested",
             judge: str = "judge", project: str = "project", value: str = "score", **options) -> pd.DataFrame:
@@ -49,17 +55,14 @@ def compare(scores: pd.DataFrame, rubric=None, methods=("trimmed", "zscore", "ad
     or of ``scores``), ``funded_<m>`` (``ek.allocate(rule="greedy_stop")`` on that
     method's ranking: funded in rank order until the first that does not fit, vetoed
     projects passed over) and ``funding_changes``. Options common to every method
-    (level, decimals, panel, criterion) are passed on. Sorted by the first method.
+    (confidence, decimals, panel, criterion) are passed on. Sorted by the first method.
+    Each method's notes (ties broken, judges left out ...): ``ek.rank(...).notes``.
 
     Example
     -------
     >>> ek.compare(contest.scores, contest.rubric, methods=["trimmed", "additive"],
     ...            budget=contest.budget, projects=contest.projects)   # doctest: +SKIP
     """
-    methods = list(methods)
-    if not methods or len(set(methods)) != len(methods):
-        raise DataError("methods must name at least one method, each once", key="methods",
-                        expected="distinct method names", found=methods)
     rankings = {m: rank(scores, rubric, method=m, judge=judge, project=project, value=value, **options)
                 for m in methods}
     out = pd.DataFrame(index=rankings[methods[0]].projects.index)
@@ -75,5 +78,4 @@ def compare(scores: pd.DataFrame, rubric=None, methods=("trimmed", "zscore", "ad
             out[f"funded_{m}"] = out.index.isin(funded_in_order(r.projects, req, float(budget)))
         funded = out[[f"funded_{m}" for m in methods]]
         out["funding_changes"] = funded.any(axis=1) & ~funded.all(axis=1)
-    out.attrs["notes"] = {m: r.notes for m, r in rankings.items()}
     return out

@@ -3,10 +3,13 @@ a calibration method, with panels, bonus points, veto items and the tie-break.""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 
+from .._params import (CONFIDENCE, Boolean, Column, Frame, InstanceOf, Interval, NoneOr, Options, count,
+                       parameter_error, validate_params)
 from ..display import display_round, format_score
 from ..errors import DataError
 from ..rubric import Rubric
@@ -16,7 +19,14 @@ from .design import connectivity, require_connected
 from .registry import METHODS, Method
 from .rules import _kept, _summarise
 
-COMMON_OPTIONS = ("panel", "decimals", "level", "criterion")
+COMMON_OPTIONS = ("panel", "decimals", "confidence", "criterion")
+# the arguments rank() and compare() share (a method's own options are checked only when given)
+RANK_PARAMS = {"scores": Frame(), "rubric": NoneOr(InstanceOf(Rubric, "a Rubric", "评分细则 (Rubric)")),
+               "judge": Column("scores"), "project": Column("scores"), "value": Column("scores"),
+               "confidence": CONFIDENCE, "decimals": Interval(Integral, 0, 6), "trim": count(1),
+               "max_iter": count(1), "categories": count(2), "tol": Interval(Real, 0, None, closed="neither"),
+               "shrink": Boolean(), "panel": InstanceOf(str, "a column name", "列名"),
+               "criterion": InstanceOf(str, "a column name", "列名")}
 
 
 @dataclass
@@ -38,6 +48,11 @@ class Ranking:
     level: float = 0.95
     decimals: int = 2
 
+    @property
+    def confidence(self) -> float:
+        """The confidence of ``ci_low``/``ci_high`` (the shared argument's name; ``level`` kept)."""
+        return self.level
+
     def __repr__(self) -> str:
         head = self.projects.head(10).copy()
         for c in ("score", "ci_low", "ci_high"):  # the scores as every page shows them
@@ -51,44 +66,23 @@ class Ranking:
 # ---------------------------------------------------------------------------
 # input checks
 
-def _options(method: str, rubric: Rubric | None, options: dict) -> tuple[Method, dict]:
-    if method not in METHODS:
-        raise DataError(f"unknown method '{method}'", key="method", expected="one of " + ", ".join(METHODS),
-                        found=method)
+def _options(method: str, rubric: Rubric | None, options: dict, where: str = "rank") -> tuple[Method, dict]:
+    """The method's spec and its options with the defaults (values already checked by RANK_PARAMS)."""
     spec = METHODS[method]
     unknown = sorted(set(options) - set(COMMON_OPTIONS) - set(spec.options))
     if unknown:
-        raise DataError(f"method '{method}' takes no option(s) {', '.join(unknown)}", key=unknown[0],
-                        expected="one of " + ", ".join(COMMON_OPTIONS + spec.options), found=unknown)
+        allowed = ", ".join(COMMON_OPTIONS + spec.options)
+        raise parameter_error(where, unknown[0], f"an option of method '{method}' ({allowed})",
+                              f"方法 {method} 的选项（{allowed}）", options[unknown[0]])
     opts = dict(options)
-    level = opts.get("level", 0.95)
-    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
-        raise DataError("level must be a number between 0 and 1", key="level", expected="0 < level < 1", found=level)
-    dec = opts.get("decimals", rubric.rule.decimals if rubric is not None else 2)
-    if isinstance(dec, bool) or not isinstance(dec, (int, np.integer)) or not 0 <= dec <= 6:
-        raise DataError("decimals must be a whole number from 0 to 6", key="decimals", expected="0..6", found=dec)
-    opts["level"], opts["decimals"] = float(level), int(dec)
+    opts["level"] = opts.pop("confidence", 0.95)
+    opts.setdefault("decimals", rubric.rule.decimals if rubric is not None else 2)
     if method == "trimmed":
-        trim = opts.get("trim", rubric.rule.trim if rubric is not None and rubric.rule.method == "trimmed" else 1)
-        if isinstance(trim, bool) or not isinstance(trim, (int, np.integer)) or trim < 1:
-            raise DataError("trim (k highest and k lowest dropped) must be a whole number >= 1", key="trim",
-                            expected="an integer >= 1", found=trim)
-        opts["trim"] = int(trim)
-    for name, ok, expected in (("max_iter", lambda v: _is_int(v) and v >= 1, "a whole number >= 1"),
-                               ("categories", lambda v: _is_int(v) and v >= 2, "a whole number >= 2"),
-                               ("tol", lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0,
-                                "a number > 0"),
-                               ("shrink", lambda v: isinstance(v, (bool, np.bool_)), "True or False")):
-        if name in opts and not ok(opts[name]):
-            raise DataError(f"option {name} must be {expected}", key=name, expected=expected, found=opts[name])
+        opts.setdefault("trim", rubric.rule.trim if rubric is not None and rubric.rule.method == "trimmed" else 1)
     if spec.criterion_level and rubric is None:
         raise DataError(f"method '{method}' models criterion-level scores and needs the rubric", key="rubric",
                         expected="a Rubric", found=None)
     return spec, opts
-
-
-def _is_int(v) -> bool:
-    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
 
 
 @dataclass
@@ -317,6 +311,7 @@ def _order(proj: pd.DataFrame, tb: pd.DataFrame, decimals: int, rubric, notes) -
 
 # ---------------------------------------------------------------------------
 
+@validate_params({**RANK_PARAMS, "method": Options(METHODS)})
 def rank(scores: pd.DataFrame, rubric: Rubric | None = None, *, method: str = "trimmed", judge: str = "judge",
          project: str = "project", value: str = "score", **options) -> Ranking:
     """Rank projects from judges' scores by the contest's rule or a calibration method.
@@ -333,7 +328,8 @@ def rank(scores: pd.DataFrame, rubric: Rubric | None = None, *, method: str = "t
     options : ``trim`` (k of the trimmed mean; default the rubric's), ``panel``
         (panel column, default "panel"), ``criterion`` (column, default
         "criterion"), ``decimals`` (display and tie detection; default the
-        rubric's), ``level`` (CI level, 0.95), and each method's own options.
+        rubric's), ``confidence`` (of the CI, 0.95; ``level`` is accepted too), and
+        each method's own options.
 
     Panels (rubric with panels and a panel column): each panel is aggregated on its
     own and the scores combined by the panel weights. Bonus items: per item the mean

@@ -4,7 +4,6 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from ..errors import DataError
 
 NAN = float("nan")
 
@@ -22,14 +21,3 @@ def percentile_ci(samples: np.ndarray, confidence: float) -> tuple[float, float]
     lo, hi = np.quantile(samples, [0.5 - confidence / 2, 0.5 + confidence / 2])
     return float(lo), float(hi)
 
-
-def check_confidence(confidence: float, where: str) -> None:
-    if not 0 < confidence < 1:
-        raise DataError("confidence must be between 0 and 1 / 置信水平须在 0 与 1 之间", where=where,
-                        key="confidence", expected="0 < confidence < 1", found=confidence)
-
-
-def check_choice(value, choices, *, where: str, key: str) -> None:
-    if value not in choices:
-        raise DataError(f"unknown {key} '{value}'", where=where, key=key,
-                        expected="one of " + ", ".join(map(repr, choices)), found=value)

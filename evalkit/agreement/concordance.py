@@ -8,9 +8,12 @@ from scipy import stats
 from ..errors import DataError
 from ._data import long_ratings
 from ._result import AgreementResult
+from .._params import Boolean, Column, Frame, validate_params
 from ._stats import NAN
 
 
+@validate_params({"data": Frame(), "items": Column("data"), "raters": Column("data"), "ratings": Column("data"),
+                  "correct_ties": Boolean()})
 def kendall_w(data: pd.DataFrame, *, items: str, raters: str, ratings: str,
               correct_ties: bool = True) -> AgreementResult:
     """Kendall's W for m raters ranking (or scoring) the same n items.

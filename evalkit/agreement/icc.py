@@ -34,7 +34,8 @@ from scipy import linalg, optimize, sparse, stats
 
 from ..errors import DataError
 from ._data import Ratings, long_ratings
-from ._stats import NAN, check_confidence
+from .._params import CONFIDENCE, Column, Frame, Options, validate_params
+from ._stats import NAN
 
 FORMS = ("ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k")
 DESCRIPTIONS = {
@@ -49,6 +50,11 @@ COLUMNS = ["type", "description", "icc", "f", "df1", "df2", "pval", "ci_low", "c
 _WHERE = "icc"
 
 
+_LONG = {"data": Frame(), "targets": Column("data"), "raters": Column("data"), "ratings": Column("data"),
+         "estimator": Options(("auto", "anova", "reml"))}
+
+
+@validate_params({**_LONG, "confidence": CONFIDENCE})
 def icc(data: pd.DataFrame, *, targets: str, raters: str, ratings: str, confidence: float = 0.95,
         estimator: str = "auto") -> pd.DataFrame:
     """The six Shrout & Fleiss intraclass correlations as one tidy frame.
@@ -61,8 +67,9 @@ def icc(data: pd.DataFrame, *, targets: str, raters: str, ratings: str, confiden
         (complete designs only) or "reml".
 
     Returns a frame with columns type, description, icc, f, df1, df2, pval, ci_low,
-    ci_high and an ``estimator`` column ("anova" or "reml"); ``frame.attrs`` holds
-    ``estimator``, ``n_targets``, ``n_raters``, ``k`` and the variance components.
+    ci_high, ``estimator`` ("anova" or "reml"), ``n_targets``, ``n_raters`` and ``k``
+    (ratings per target, their mean in incomplete designs). The mean squares or
+    variance components behind it: :func:`variance_components`.
 
     Sources: Shrout & Fleiss (1979) Psychol Bull 86, 420-428; McGraw & Wong (1996)
     Psychol Methods 1, 30-46 (CIs, as psych::ICC >= 2.2.2); Patterson & Thompson (1971)
@@ -72,10 +79,29 @@ def icc(data: pd.DataFrame, *, targets: str, raters: str, ratings: str, confiden
     -------
     >>> icc(df, targets="project", raters="judge", ratings="total")  # doctest: +SKIP
     """
-    check_confidence(confidence, _WHERE)
-    if estimator not in ("auto", "anova", "reml"):
-        raise DataError(f"unknown estimator '{estimator}'", where=_WHERE, key="estimator",
-                        expected="'auto', 'anova' or 'reml'", found=estimator)
+    out, info = _fit(data, targets, raters, ratings, confidence, estimator)
+    frame = pd.DataFrame(out, columns=COLUMNS)
+    for key in ("estimator", "n_targets", "n_raters", "k"):
+        frame[key] = info[key]
+    return frame
+
+
+@validate_params(_LONG)
+def variance_components(data: pd.DataFrame, *, targets: str, raters: str, ratings: str,
+                        estimator: str = "auto") -> pd.Series:
+    """What :func:`icc` is computed from, named by its estimator (the Series' name).
+
+    ANOVA (complete designs): the mean squares BMS (targets), WMS (within targets),
+    JMS (raters), EMS (residual) of Shrout & Fleiss (1979) Table 2. REML: the variance
+    components target, rater, residual of the two-way model and target_oneway,
+    within_oneway of the one-way model.
+    """
+    _, info = _fit(data, targets, raters, ratings, 0.95, estimator)
+    values = info["ms"] if info["estimator"] == "anova" else info["components"]
+    return pd.Series({k: float(v) for k, v in values.items()}, name=info["estimator"], dtype=float)
+
+
+def _fit(data, targets: str, raters: str, ratings: str, confidence: float, estimator: str):
     r = long_ratings(data, targets, raters, ratings, where=_WHERE)
     n, k = r.n_units, r.n_raters
     if n < 2:
@@ -89,13 +115,8 @@ def icc(data: pd.DataFrame, *, targets: str, raters: str, ratings: str, confiden
         raise DataError("all ratings are equal: the ICC is undefined / 所有评分相同, ICC 无定义", where=_WHERE,
                         key=ratings, expected="ratings that vary", found=float(r.value[0]))
     if complete and estimator != "reml":
-        out, attrs = _anova(r, confidence)
-    else:
-        out, attrs = _reml(r)
-    frame = pd.DataFrame(out, columns=COLUMNS)
-    frame["estimator"] = attrs["estimator"]
-    frame.attrs.update(attrs)
-    return frame
+        return _anova(r, confidence)
+    return _reml(r)
 
 
 def _anova(r: Ratings, confidence: float):

@@ -2,21 +2,28 @@
 form runs before saving a score."""
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from ..aggregate.ranking import rule_aggregate
+from .._params import Boolean, Column, Frame, InstanceOf, Interval, NoneOr, count, parameter_error, validate_params
 from ..errors import DataError
 from ..rubric import Rubric
-from ..scores import require_columns, totals
+from ..scores import totals
 
 DEFAULT_THRESHOLDS = {"severity_z": 2.0, "loo_spearman": 0.3, "spread_low": 0.5, "spread_high": 2.0,
                       "halo": 0.3, "top_k_changes": 2, "min_projects": 3}
 COLUMNS = ["judge", "n_projects", "mean_total", "severity", "severity_se", "severity_z", "spread",
-           "loo_spearman", "halo", "top_k_changes", "flags"]
+           "loo_spearman", "halo", "top_k_changes", "flags", "top_k", "by_panel"]
+_SCORES = {"scores": Frame(), "judge": Column("scores"), "project": Column("scores")}
 
 
+@validate_params({**_SCORES, "criterion": Column("scores"), "value": Column("scores"),
+                  "rubric": InstanceOf(Rubric, "a Rubric", "评分细则 (Rubric)"), "k": NoneOr(count(1)),
+                  "thresholds": NoneOr(InstanceOf(dict, "a dict of thresholds", "阈值字典")), "by_panel": Boolean()})
 def judges(scores: pd.DataFrame, rubric: Rubric, *, judge: str = "judge", project: str = "project",
            criterion: str = "criterion", value: str = "score", k: int | None = None,
            thresholds: dict | None = None, by_panel: bool = True) -> pd.DataFrame:
@@ -44,8 +51,8 @@ def judges(scores: pd.DataFrame, rubric: Rubric, *, judge: str = "judge", projec
       min(5, ceil(projects / 3));
     - with ``by_panel`` (default) and a ``panel`` column (expert / public panels), the
       relative measures (severity, spread, loo_spearman, halo) compare a judge with
-      the other judges of their own panel; ``attrs['by_panel']`` says whether that
-      happened. ``top_k_changes`` always uses all judges;
+      the other judges of their own panel; column ``by_panel`` says whether that
+      happened. ``top_k_changes`` always uses all judges; column ``top_k`` is its k;
     - ``flags``: each rule that fired, Chinese then English, with the rule, e.g.
       "偏严 harsh: severity +18.40, z=2.6 (rule |z|>2)". Thresholds can be overridden
       (keys of ``DEFAULT_THRESHOLDS``).
@@ -55,12 +62,11 @@ def judges(scores: pd.DataFrame, rubric: Rubric, *, judge: str = "judge", projec
     >>> judges(contest.scores, contest.rubric)  # doctest: +SKIP
     """
     where = "judges"
-    require_columns(scores, (judge, project, criterion, value), where=where)
     limits = dict(DEFAULT_THRESHOLDS, **(thresholds or {}))
     unknown = set(limits) - set(DEFAULT_THRESHOLDS)
     if unknown:
-        raise DataError("unknown threshold", where=where, key="thresholds",
-                        expected=", ".join(DEFAULT_THRESHOLDS), found=sorted(unknown))
+        raise parameter_error(where, "thresholds", "a dict with keys among " + ", ".join(DEFAULT_THRESHOLDS),
+                              "键取自 " + ", ".join(DEFAULT_THRESHOLDS) + " 的字典", sorted(unknown))
     tot = totals(scores, rubric, judge=judge, project=project, criterion=criterion, value=value)
     if tot.empty:
         raise DataError("no judge has a complete set of criterion scores for any project / 没有完整评分",
@@ -75,8 +81,8 @@ def judges(scores: pd.DataFrame, rubric: Rubric, *, judge: str = "judge", projec
     if k is None:
         k = min(5, int(np.ceil(n_u / 3)))
     if not 1 <= k <= n_u:
-        raise DataError("k must be between 1 and the number of projects", where=where, key="k",
-                        expected=f"1..{n_u}", found=k)
+        raise parameter_error(where, "k", f"a whole number from 1 to the number of projects ({n_u})",
+                              f"1 至项目数 ({n_u}) 之间的整数", k)
 
     halo_raw = _halo(scores, rubric, judge, project, criterion, value, tot, j_labels)
     # each judge is compared with the other judges of their own panel (expert / public)
@@ -104,10 +110,9 @@ def judges(scores: pd.DataFrame, rubric: Rubric, *, judge: str = "judge", projec
                "severity_z": sev / se if np.isfinite(se) and se > 0 else np.nan, "spread": rel["spread"][j],
                "loo_spearman": rel["loo_spearman"][j], "halo": rel["halo"][j], "top_k_changes": int(changes[j])}
         row["flags"] = "; ".join(_flags(row, k, limits))
+        row["top_k"], row["by_panel"] = k, bool(groups.any())
         rows.append(row)
-    out = pd.DataFrame(rows, columns=COLUMNS)
-    out.attrs.update({"k": k, "thresholds": limits, "by_panel": bool(groups.any())})
-    return out
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def _relative(x: np.ndarray, halo_raw: np.ndarray) -> dict:
@@ -195,6 +200,8 @@ def _flags(row: dict, k: int, t: dict) -> list[str]:
     return flags
 
 
+@validate_params({"scores": Frame(), "judge": Column("scores"), "value": Column("scores"),
+                  "threshold": Interval(Real, 0, None, closed="neither")})
 def outliers(scores: pd.DataFrame, *, judge: str = "judge", value: str = "total",
              threshold: float = 3.5) -> pd.DataFrame:
     """Robust outlier check of one project's totals (the live form asks "confirm?").
@@ -202,15 +209,15 @@ def outliers(scores: pd.DataFrame, *, judge: str = "judge", value: str = "total"
     robust z = 0.6745 (x - median) / MAD (Iglewicz & Hoaglin 1993, modified z-score);
     when MAD = 0 (more than half the judges agree exactly) the mean absolute deviation
     is used instead, z = (x - median) / (1.253314 * MeanAD); when both are 0 every z
-    is 0. ``is_outlier`` is |z| > threshold. ``attrs['scale']`` says which was used.
+    is 0. ``is_outlier`` is |z| > threshold.
 
-    Returns a frame with columns judge, <value>, robust_z, is_outlier.
+    Returns a frame with columns judge, <value>, robust_z, is_outlier and ``scale``
+    (which deviation was used: "mad", "meanad" or "none").
 
     Example
     -------
     >>> outliers(pd.DataFrame({"judge": list("ABCDE"), "total": [81, 79, 80, 82, 45]}))  # doctest: +SKIP
     """
-    require_columns(scores, (judge, value), where="outliers")
     x = pd.to_numeric(scores[value], errors="coerce").to_numpy(float)
     ok = x[~np.isnan(x)]
     z = np.zeros_like(x)
@@ -225,6 +232,5 @@ def outliers(scores: pd.DataFrame, *, judge: str = "judge", value: str = "total"
             z, scale = (x - med) / (1.253314 * dev.mean()), "meanad"
     z = np.where(np.isnan(x), np.nan, z)
     out = pd.DataFrame({judge: scores[judge].to_numpy(), value: x, "robust_z": z,
-                        "is_outlier": np.abs(np.nan_to_num(z)) > threshold})
-    out.attrs["scale"] = scale
+                        "is_outlier": np.abs(np.nan_to_num(z)) > threshold, "scale": scale})
     return out

@@ -31,9 +31,12 @@ from scipy import stats
 from ..errors import DataError
 from ._data import long_ratings
 from ._result import AgreementResult
-from ._stats import NAN, check_choice, check_confidence, normal_ci
+from .._params import CONFIDENCE, Column, Frame, Options, validate_params
+from ._stats import NAN, normal_ci
 
 WEIGHTS = (None, "unweighted", "linear", "quadratic")
+_MULTI = {"data": Frame(), "subjects": Column("data"), "raters": Column("data"), "ratings": Column("data"),
+          "weights": Options(WEIGHTS), "confidence": CONFIDENCE}
 
 
 def categories_and_codes(values: np.ndarray, categories, *, where: str, key: str):
@@ -116,8 +119,6 @@ def chance_corrected(counts: np.ndarray, w: np.ndarray, kind: str, *, where: str
 
 
 def _multi_rater(kind, label, data, subjects, raters, ratings, weights, categories, confidence, where):
-    check_choice(weights, WEIGHTS, where=where, key="weights")
-    check_confidence(confidence, where)
     r, cats, counts = _count_matrix(data, subjects, raters, ratings, categories, where)
     w = weight_matrix(cats, weights)
     core = chance_corrected(counts, w, kind, where=where)
@@ -128,6 +129,7 @@ def _multi_rater(kind, label, data, subjects, raters, ratings, weights, categori
                                                    label, extra)
 
 
+@validate_params(_MULTI)
 def fleiss_kappa(data: pd.DataFrame, *, subjects: str, raters: str, ratings: str, weights=None,
                  categories=None, confidence: float = 0.95) -> AgreementResult:
     """Fleiss' kappa for many raters on a nominal scale (Fleiss 1971).
@@ -169,6 +171,7 @@ def fleiss_kappa(data: pd.DataFrame, *, subjects: str, raters: str, ratings: str
                            extra)
 
 
+@validate_params(_MULTI)
 def gwet_ac(data: pd.DataFrame, *, subjects: str, raters: str, ratings: str, weights=None, categories=None,
             confidence: float = 0.95) -> AgreementResult:
     """Gwet's AC1 (unweighted) or AC2 (weighted) with its standard error.
@@ -185,6 +188,7 @@ def gwet_ac(data: pd.DataFrame, *, subjects: str, raters: str, ratings: str, wei
                         "gwet_ac")[-1]
 
 
+@validate_params(_MULTI)
 def brennan_prediger(data: pd.DataFrame, *, subjects: str, raters: str, ratings: str, weights=None,
                      categories=None, confidence: float = 0.95) -> AgreementResult:
     """Brennan & Prediger's (1981) coefficient: chance agreement T_w / q^2 (uniform
@@ -201,6 +205,7 @@ def brennan_prediger(data: pd.DataFrame, *, subjects: str, raters: str, ratings:
                         "brennan_prediger")[-1]
 
 
+@validate_params({"weights": Options(WEIGHTS), "confidence": CONFIDENCE})
 def cohen_kappa(a, b, weights=None, categories=None, *, confidence: float = 0.95) -> AgreementResult:
     """Cohen's kappa (1960) / weighted kappa (1968) for two raters' paired ratings.
 
@@ -215,8 +220,6 @@ def cohen_kappa(a, b, weights=None, categories=None, *, confidence: float = 0.95
     >>> cohen_kappa(df["judge_a"], df["judge_b"], weights="linear")  # doctest: +SKIP
     """
     where = "cohen_kappa"
-    check_choice(weights, WEIGHTS, where=where, key="weights")
-    check_confidence(confidence, where)
     a = pd.Series(np.asarray(a, dtype=object))
     b = pd.Series(np.asarray(b, dtype=object))
     if len(a) != len(b):

@@ -27,7 +27,8 @@ from scipy import sparse
 from ..errors import DataError
 from ._data import Ratings, long_ratings
 from ._result import AgreementResult
-from ._stats import NAN, check_choice, check_confidence, percentile_ci
+from .._params import CONFIDENCE, SEED, Column, Frame, Options, count, validate_params
+from ._stats import NAN, percentile_ci
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 _WHERE = "krippendorff_alpha"
@@ -115,6 +116,8 @@ def _delta(level: str, cats: np.ndarray, n_c: np.ndarray) -> np.ndarray:
     return d
 
 
+@validate_params({"data": Frame(), "level": Options(LEVELS), "units": Column("data"), "raters": Column("data"),
+                  "values": Column("data"), "n_boot": count(0), "confidence": CONFIDENCE, "seed": SEED})
 def krippendorff_alpha(data: pd.DataFrame, level: str = "interval", *, units: str, raters: str, values: str,
                        n_boot: int = 0, confidence: float = 0.95, seed=None) -> AgreementResult:
     """Krippendorff's alpha at the nominal, ordinal, interval or ratio level.
@@ -141,8 +144,6 @@ def krippendorff_alpha(data: pd.DataFrame, level: str = "interval", *, units: st
     -------
     >>> krippendorff_alpha(df, "interval", units="project", raters="judge", values="total")  # doctest: +SKIP
     """
-    check_choice(level, LEVELS, where=_WHERE, key="level")
-    check_confidence(confidence, _WHERE)
     r = long_ratings(data, units, raters, values, where=_WHERE, numeric=level != "nominal")
     if level == "ratio" and (r.value < 0).any():
         raise DataError("ratio alpha needs non-negative values / 比率尺度须为非负数", where=_WHERE, key=values,
@@ -157,7 +158,7 @@ def krippendorff_alpha(data: pd.DataFrame, level: str = "interval", *, units: st
         rng = np.random.default_rng(seed)
         k = len(u.m)
         boot = np.array([u.alpha(np.bincount(rng.integers(0, k, k), minlength=k).astype(float))
-                         for _ in range(int(n_boot))])
+                         for _ in range(n_boot)])
         se = float(np.nanstd(boot, ddof=1))
         lo, hi = percentile_ci(boot, confidence)
     return AgreementResult(float(value), se, lo, hi, u.n_units, r.n_raters, f"Krippendorff's alpha ({level})",

@@ -4,11 +4,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from numbers import Real
+
 import numpy as np
 import pandas as pd
 
-from ..errors import AllocationError
+from .._params import Boolean, Column, Frame, InstanceOf, Interval, NoneOr, Options, count, validate_params
+from ..errors import AllocationError, AllocationParameterError
 from .greedy import density_order, run_greedy, run_proportional
+from .mes import COMPLETIONS
 from .optimal import solve_optimal
 from .problem import build_problem, project_ids
 from .reasons import Ledger, excluded_reason, explain_final
@@ -108,6 +112,14 @@ def _table(p, amounts, reasons, category, organisation) -> pd.DataFrame:
     return t
 
 
+@validate_params({"projects": Frame(), "budget": Interval(Real, 0, None), "rule": Options(RULES),
+                  "score": InstanceOf(str, "a column name", "列名"), "cost": Column("projects"),
+                  "min_fraction": [NoneOr(Interval(Real, 0, 1, closed="right")), Column("projects")],
+                  "category": Column("projects", optional=True), "organisation": Column("projects", optional=True),
+                  "threshold": NoneOr(Interval(Real)), "fund_zero": Boolean(), "compare_optimal": Boolean(),
+                  "time_limit": Interval(Real, 0, None, closed="neither"), "scores": Frame(),
+                  "utility": Options(("score", "cost")), "completion": Options(COMPLETIONS),
+                  "n_voters": count(1)}, error=AllocationParameterError)
 def allocate(projects, budget, rule="optimal", score="score", cost="requested", min_fraction=None,
              category=None, category_min_share=None, category_max_share=None, organisation=None,
              org_cap=None, threshold=None, fixed_in=(), fixed_out=(), tie_break=None, **options) -> Allocation:
@@ -147,8 +159,6 @@ def allocate(projects, budget, rule="optimal", score="score", cost="requested", 
         alloc = ek.allocate(df, 100, rule="optimal")   # df: project, score, requested
         alloc.table[["project", "amount", "reason_en"]]
     """
-    if rule not in RULES:
-        raise AllocationError("unknown rule", key="rule", expected=" / ".join(RULES), found=rule)
     fund_zero = bool(options.pop("fund_zero", False))
     min_amount = options.pop("min_amount", None)
     time_limit = float(options.pop("time_limit", 60.0))
@@ -163,7 +173,7 @@ def allocate(projects, budget, rule="optimal", score="score", cost="requested", 
     if mes_options and rule != "mes":
         raise AllocationError("scores/utility/completion are options of rule='mes'", key=", ".join(mes_options),
                               expected="rule='mes'", found=rule)
-    if rule == "mes" and isinstance(projects, pd.DataFrame) and score not in projects.columns:
+    if rule == "mes" and score not in projects.columns:
         # a projects frame without scores: each project's summed score over judges
         from .mes import project_totals
         totals = project_totals(mes_options.get("scores"), mes_options.get("judge", "judge"),

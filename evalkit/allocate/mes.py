@@ -135,11 +135,7 @@ def project_totals(scores, judge="judge", project="project", value="score") -> p
 
 def run_mes(p, scores=None, utility="score", completion=None, judge="judge", project="project", value="score",
             n_voters=None):
-    if utility not in ("score", "cost"):
-        raise AllocationError("unknown utility", key="utility", expected="'score' or 'cost'", found=utility)
-    if completion not in COMPLETIONS:
-        raise AllocationError("unknown completion", key="completion",
-                              expected="None, 'add1', 'greedy', 'add1+greedy'", found=completion)
+    # utility, completion and n_voters are checked by allocate's declared constraints
     if p.cat_min or p.cat_max or p.org_cap or p.fixed_in or (p.min_units < p.cost).any():
         raise AllocationError("rule='mes' supports threshold, fixed_out and vetoes only; use rule='optimal' "
                               "for category shares, organisation caps, fixed_in or min_fraction", key="rule",

@@ -14,7 +14,8 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from ..errors import AllocationError
+from .._params import parameter_error
+from ..errors import AllocationError, AllocationParameterError
 
 
 def natural_key(text: str):
@@ -106,9 +107,6 @@ def build_problem(projects, budget, *, score="score", cost="requested", min_frac
                   category=None, category_min_share=None, category_max_share=None,
                   organisation=None, org_cap=None, threshold=None, fixed_in=(), fixed_out=(),
                   tie_break=None, fund_zero=False, min_amount=None) -> Problem:
-    if not isinstance(projects, pd.DataFrame):
-        raise AllocationError("projects must be a DataFrame, one row per project", key="projects",
-                              expected="pandas.DataFrame", found=type(projects).__name__)
     if projects.empty:
         raise AllocationError("no projects to allocate to", key="projects", expected="at least one row", found="0 rows")
     df = projects.copy()
@@ -117,15 +115,9 @@ def build_problem(projects, budget, *, score="score", cost="requested", min_frac
     if dup:
         raise AllocationError("project ids must be unique", key="project", expected="one row per project",
                               found=f"repeated: {dup[:5]}")
-    for name, col in (("score", score), ("cost", cost), ("category", category),
-                      ("organisation", organisation)):
-        if col is not None and col not in df.columns:
-            raise AllocationError(f"the {name} column is missing", key=col,
-                                  expected=f"a column named {col!r}", found=list(map(str, df.columns)))
-    if isinstance(min_fraction, str) and min_fraction not in df.columns:
-        raise AllocationError("the min_fraction column is missing", key=min_fraction,
-                              expected=f"a column named {min_fraction!r} or a number in (0, 1]",
-                              found=list(map(str, df.columns)))
+    if score not in df.columns:   # the other columns are checked by allocate's declared constraints
+        raise parameter_error("allocate", "score", "a column of projects", "projects 中的列名", score,
+                              cls=AllocationParameterError)
     s = pd.to_numeric(df[score], errors="coerce")
     if s.isna().any() or (s < 0).any():
         bad = df.loc[s.isna() | (s < 0), "__id"].tolist()
@@ -136,12 +128,7 @@ def build_problem(projects, budget, *, score="score", cost="requested", min_frac
         bad = df.loc[r.isna() | (r <= 0), "__id"].tolist()
         raise AllocationError("every requested amount must be a positive number", key=cost,
                               expected="numbers > 0", found=f"projects {bad[:5]}")
-    try:
-        budget_f = float(budget)
-    except (TypeError, ValueError):
-        raise AllocationError("budget must be a number", key="budget", expected="a number >= 0", found=budget) from None
-    if not budget_f >= 0 or math.isinf(budget_f):
-        raise AllocationError("budget must be a finite number >= 0", key="budget", expected=">= 0", found=budget)
+    budget_f = float(budget)
     scale = 10 ** _decimals(np.append(r.to_numpy(float), budget_f))
     cost_u = np.round(r.to_numpy(float) * scale).astype(np.int64)
     budget_u = int(round(budget_f * scale))

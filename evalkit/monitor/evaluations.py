@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from numbers import Real
 
 import numpy as np
 import pandas as pd
 
+from .._params import SEED, Interval, validate_params
 from ..aggregate import rank
-from ..errors import DataError, ScoreError
+from ..errors import ScoreError
 from ..rubric import Rubric
 from ..scores import require_columns, validate_scores
 from .grades import grade_of
@@ -89,11 +91,10 @@ def evaluate(scores: pd.DataFrame, rubric: Rubric, plan: pd.DataFrame | None = N
     return Evaluation(table, ind, rubric, notes)
 
 
+@validate_params({"share": Interval(Real, 0, 1, closed="right"), "seed": SEED})
 def spot_check(projects, share: float = 0.3, *, seed=None) -> list[str]:
     """A random sample of at least ``share`` of the projects (rounded up) for an
     on-site spot check (抽查不少于30%); ``seed`` makes it reproducible. Sorted."""
     ids = sorted(dict.fromkeys(map(str, projects)))
-    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
-        raise DataError("the share must be a number in (0, 1]", key="share", expected="0 < share <= 1", found=share)
     k = math.ceil(share * len(ids) - 1e-9)
     return sorted(np.random.default_rng(seed).choice(ids, size=k, replace=False).tolist()) if k else []

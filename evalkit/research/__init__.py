@@ -2,7 +2,8 @@
 
 Each analysis takes long frames with column-name arguments and returns a tidy frame:
 
-* :func:`judge_effects` -- recurring judges' severity across contests and its stability over years;
+* :func:`judge_effects` -- recurring judges' severity across contests; :func:`judge_stability` -- its
+  stability over years;
 * :func:`predictive_validity` -- do roadshow scores predict later outcomes (per aggregation method);
 * :func:`counterfactual` -- which funding decisions other aggregation / allocation rules change;
 * :func:`rank_stability` -- bootstrap over judges: the chance each project's rank falls in each band;
@@ -10,10 +11,10 @@ Each analysis takes long frames with column-name arguments and returns a tidy fr
 """
 from .counterfactual import counterfactual
 from .decision import decision_study
-from .judges import judge_effects
+from .judges import judge_effects, judge_stability
 from .stability import rank_stability
 from .synthetic import simulate_contests
 from .validity import predictive_validity
 
-__all__ = ["judge_effects", "predictive_validity", "counterfactual", "rank_stability", "decision_study",
+__all__ = ["judge_effects", "judge_stability", "predictive_validity", "counterfactual", "rank_stability", "decision_study",
            "simulate_contests"]

@@ -1,23 +1,23 @@
-"""Argument checks and small helpers shared by the research analyses."""
+"""The argument constraints and small helpers shared by the research analyses."""
 from __future__ import annotations
 
 import numpy as np
 
+from .._params import Boolean, Column, Frame, InstanceOf, ListOf, NoneOr, Options
 from ..errors import DataError
+from ..rubric import Rubric
 
 
-def check_fraction(x, name: str) -> float:
-    """A number strictly between 0 and 1 (a target reliability, a CI level)."""
-    if isinstance(x, bool) or not isinstance(x, (int, float, np.floating)) or not 0 < x < 1:
-        raise DataError(f"{name} must be a number between 0 and 1 / {name} 须在 0 与 1 之间", key=name,
-                        expected="0 < x < 1", found=x)
-    return float(x)
+def _methods():
+    from ..aggregate.registry import METHODS
+    return tuple(METHODS)
 
 
-def check_count(x, name: str, minimum: int = 1) -> int:
-    if isinstance(x, bool) or not isinstance(x, (int, np.integer)) or x < minimum:
-        raise DataError(f"{name} must be a whole number >= {minimum}", key=name, expected=f">= {minimum}", found=x)
-    return int(x)
+# the arguments every many-contest analysis shares (criterion is needed only with a rubric)
+SCORES = {"scores": Frame(), "contest": Column("scores"), "judge": Column("scores"),
+          "project": Column("scores"), "value": Column("scores"), "progress": Boolean(),
+          "rubric": NoneOr(InstanceOf(Rubric, "a Rubric", "评分细则 (Rubric)")), "method": Options(_methods()),
+          "methods": ListOf(Options(_methods()))}
 
 
 # ---------------------------------------------------------------------------
@@ -94,9 +94,6 @@ def project_scores(totals: pd.DataFrame, method: str = "trimmed", *, trim: int =
     from ..aggregate import rank
     from ..aggregate.base import Context
     from ..aggregate.registry import METHODS
-    if method not in METHODS:
-        raise DataError(f"unknown method '{method}'", key="method", expected="one of " + ", ".join(METHODS),
-                        found=method)
     if method in RULE_METHODS:
         # integer keys (contest code * n + project code): no string work on millions of rows
         cc, cid = pd.factorize(totals["contest"], sort=True)

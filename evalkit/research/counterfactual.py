@@ -2,12 +2,16 @@
 rules, and count the funding decisions that change and the money that moves."""
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 import pandas as pd
 
+from .._params import Boolean, Column, Frame, InstanceOf, Interval, ListOf, NoneOr, Options, parameter_error, validate_params
+from ..allocate.core import RULES
 from ..errors import DataError
 from ..scores import require_columns
-from ._common import _progress, judge_totals, project_scores
+from ._common import SCORES, _methods, _progress, judge_totals, project_scores
 
 COLUMNS = ["contest", "method", "rule", "n_projects", "n_funded", "n_changed", "n_gained", "n_lost",
            "money_moved", "budget", "share_moved"]
@@ -25,10 +29,9 @@ def _budgets(budget, contests, ids, contest) -> pd.Series:
         require_columns(contests, (contest, budget), where="contests")
         b = pd.Series(pd.to_numeric(contests[budget], errors="coerce").to_numpy(float),
                       index=contests[contest].astype(str))
-    else:
-        raise DataError("budget must be a number, a dict or Series by contest, or a column of contests",
-                        key="budget", expected="number | dict | Series | column name with contests=",
-                        found=type(budget).__name__)
+    else:   # a column name without contests=
+        raise parameter_error("counterfactual", "budget", "a column of contests (pass contests=)",
+                              "contests 中的列名（请给出 contests=）", budget)
     missing = [c for c in ids if c not in b.index or not np.isfinite(b.get(c, np.nan))]
     if missing:
         raise DataError("no budget for some contests / 缺少资金额", where="contests", key="budget",
@@ -50,6 +53,11 @@ def _amounts(ps: pd.DataFrame, req: pd.DataFrame, budgets: pd.Series, rule: str,
     return pd.concat(out)
 
 
+@validate_params({**SCORES, "projects": Frame(), "requested": Column("projects"), "rules": ListOf(Options(RULES)),
+                  "budget": [Interval(Real, 0, None),
+                             InstanceOf((dict, pd.Series, str), "a dict or Series by contest, or a column of contests",
+                                        "按大赛的字典或 Series，或 contests 中的列名")],
+                  "contests": NoneOr(Frame()), "summary": Boolean()})
 def counterfactual(scores: pd.DataFrame, projects: pd.DataFrame, rubric=None, *,
                    methods=("trimmed", "mean", "zscore", "additive"), rules=("greedy", "optimal"),
                    baseline=None, budget="budget", contests: pd.DataFrame | None = None,
@@ -73,9 +81,9 @@ def counterfactual(scores: pd.DataFrame, projects: pd.DataFrame, rubric=None, *,
     Returns a tidy frame, a row per (contest, method, rule): n_projects, n_funded,
     n_changed (projects funded under one and not the other), n_gained, n_lost,
     money_moved (half the summed absolute change of the amounts: the money that goes
-    to other projects), budget, share_moved (money_moved / budget). ``summary=True``:
-    a row per (method, rule) with n_contests, contests_changed, n_changed,
-    money_moved and share_moved (of all budgets).
+    to other projects), budget, share_moved (money_moved / budget), baseline ("awarded"
+    or "method+rule"). ``summary=True``: a row per (method, rule) with n_contests,
+    contests_changed, n_changed, money_moved, share_moved (of all budgets) and baseline.
 
     Example
     -------
@@ -83,9 +91,7 @@ def counterfactual(scores: pd.DataFrame, projects: pd.DataFrame, rubric=None, *,
     >>> ek.research.counterfactual(cs.scores, cs.projects, cs.rubric, contests=cs.contests,
     ...                            summary=True)                                           # doctest: +SKIP
     """
-    require_columns(projects, (contest, project, requested), where="projects")
-    methods = [methods] if isinstance(methods, str) else list(methods)
-    rules = [rules] if isinstance(rules, str) else list(rules)
+    require_columns(projects, (contest, project), where="projects")
     t = judge_totals(scores, rubric, contest=contest, judge=judge, project=project, criterion=criterion, value=value)
     req = pd.DataFrame({"contest": projects[contest].astype(str).to_numpy(),
                         "project": projects[project].astype(str).to_numpy(),
@@ -98,6 +104,10 @@ def counterfactual(scores: pd.DataFrame, projects: pd.DataFrame, rubric=None, *,
             rubric.rule.method if rubric is not None and rubric.rule.method in ("mean", "trimmed", "median")
             else "trimmed", "greedy")
     scored = {m: project_scores(t, m, trim=trim, progress=progress) for m in _progress(methods, progress, "methods")}
+    if not (baseline == "awarded" or (isinstance(baseline, (tuple, list)) and len(baseline) == 2
+                                      and baseline[0] in _methods() and baseline[1] in RULES)):
+        raise parameter_error("counterfactual", "baseline", "'awarded' or a (method, rule) pair",
+                              "'awarded' 或 (方法, 分配规则) 对", baseline)
     if baseline == "awarded":
         base = pd.Series(pd.to_numeric(projects["awarded"], errors="coerce").to_numpy(float),
                          index=pd.MultiIndex.from_arrays([req["contest"], req["project"]]))
@@ -124,13 +134,12 @@ def counterfactual(scores: pd.DataFrame, projects: pd.DataFrame, rubric=None, *,
             part["budget"] = budgets.reindex(part["contest"]).to_numpy()
             part["share_moved"] = part["money_moved"] / part["budget"]
             rows.append(part)
-    out = pd.concat(rows, ignore_index=True)[COLUMNS]
-    out.attrs["baseline"] = baseline
+    shown = baseline if baseline == "awarded" else "+".join(baseline)
+    out = pd.concat(rows, ignore_index=True)[COLUMNS].assign(baseline=shown)
     if not summary:
         return out
     g = out.groupby(["method", "rule"], sort=False)
     s = pd.DataFrame({"n_contests": g.size(), "contests_changed": g["n_changed"].apply(lambda x: int((x > 0).sum())),
                       "n_changed": g["n_changed"].sum(), "money_moved": g["money_moved"].sum(),
                       "share_moved": g["money_moved"].sum() / g["budget"].sum()}).reset_index()
-    s.attrs["baseline"] = baseline
-    return s[SUMMARY]
+    return s[SUMMARY].assign(baseline=shown)

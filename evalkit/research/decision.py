@@ -31,10 +31,13 @@ import math
 import numpy as np
 import pandas as pd
 
+from numbers import Real
+
+from .._params import Interval, ListOf, NoneOr, count, validate_params
 from ..errors import DataError
 from ..rubric import Rubric
 from ..scores import require_columns
-from ._common import check_count, check_fraction
+from ._common import SCORES
 
 COMPONENTS = ("var_project", "var_judge", "var_residual", "var_criterion", "var_project_criterion",
               "var_judge_criterion", "var_project_judge")
@@ -147,6 +150,8 @@ def _components(df: pd.DataFrame, keys: list[str], value: str, judge: str, proje
     return _reml_components(df, judge, project, value), "reml"
 
 
+@validate_params({**{k: SCORES[k] for k in ("scores", "rubric", "judge", "project", "value")},
+                  "target": Interval(Real, 0, 1, closed="neither"), "n_judges": NoneOr(ListOf(count(1)))})
 def decision_study(scores: pd.DataFrame, rubric: Rubric | None = None, target: float = 0.8, *,
                    judge: str = "judge", project: str = "project", criterion: str = "criterion",
                    value: str = "score", n_judges=None) -> pd.DataFrame:
@@ -171,8 +176,8 @@ def decision_study(scores: pd.DataFrame, rubric: Rubric | None = None, target: f
     ``target``; NA when the projects do not differ), n_judges, target, design, and the
     variance components var_project, var_judge, var_residual (p x j x c: also
     var_criterion, var_project_criterion, var_judge_criterion, var_project_judge;
-    var_residual is then sigma2_pjc,e). ``frame.attrs["estimator"]``: "anova" or
-    "reml" (incomplete designs).
+    var_residual is then sigma2_pjc,e), and estimator ("anova", or "reml" for an
+    incomplete design).
 
     Sources: Brennan, R. L. (2001) *Generalizability Theory*, Springer, ch. 3-4;
     Shavelson, R. J. & Webb, N. M. (1991) *Generalizability Theory: A Primer*, Sage,
@@ -183,16 +188,18 @@ def decision_study(scores: pd.DataFrame, rubric: Rubric | None = None, target: f
     >>> ds = ek.research.decision_study(contest.scores, contest.rubric)      # doctest: +SKIP
     >>> ds.loc[ds.criterion == "total", ["decision", "coefficient", "judges_needed"]]  # doctest: +SKIP
     """
-    target = check_fraction(target, "target")
     where = "decision_study"
-    sizes = None if n_judges is None else [check_count(n, "n_judges") for n in np.atleast_1d(n_judges).tolist()]
-    rows, estimators = [], []
+    sizes = n_judges
+    rows, estimators = [], []   # a row's estimator: "anova" or "reml"
+
+    def add(block: list, est: str) -> None:
+        rows.extend(block)
+        estimators.extend([est] * len(block))
+
     if rubric is None:
-        require_columns(scores, (judge, project, value), where=where)
         df = _numeric(scores[[judge, project, value]], value, where)
         comp, est = _components(df, [project, judge], value, judge, project)
-        rows += _rows(comp, 1, _panel_size(df, judge, project), target, TOTAL, "p x j", sizes)
-        estimators.append(est)
+        add(_rows(comp, 1, _panel_size(df, judge, project), target, TOTAL, "p x j", sizes), est)
     else:
         require_columns(scores, (judge, project, criterion, value), where=where)
         df = _numeric(scores[[judge, project, criterion, value]], value, where)
@@ -208,13 +215,11 @@ def decision_study(scores: pd.DataFrame, rubric: Rubric | None = None, target: f
         n_j = _panel_size(df, judge, project)
         y = _cube(df, [project, judge, criterion], "_share") if n_c > 1 else None
         if y is not None and min(y.shape) >= 2:
-            rows += _rows(_pjc_components(y), n_c, n_j, target, TOTAL, "p x j x c", sizes)
-            estimators.append("anova")
+            add(_rows(_pjc_components(y), n_c, n_j, target, TOTAL, "p x j x c", sizes), "anova")
         else:   # incomplete: the p x j design on the judges' totals
             tot = df.groupby([judge, project], as_index=False)["_share"].mean()
             comp, est = _components(tot, [project, judge], "_share", judge, project)
-            rows += _rows(comp, 1, n_j, target, TOTAL, "p x j", sizes)
-            estimators.append(est)
+            add(_rows(comp, 1, n_j, target, TOTAL, "p x j", sizes), est)
         in_cube = sorted(df[criterion].unique())
         for cid in rubric.criterion_ids:
             if y is not None and y.ndim == 3 and min(y.shape) >= 2 and cid in in_cube:
@@ -222,17 +227,16 @@ def decision_study(scores: pd.DataFrame, rubric: Rubric | None = None, target: f
                 c = rubric.criterion(cid)
                 f2 = (n_c * rubric.weights[cid] / (c.max - c.min)) ** 2
                 comp = {k: v / f2 for k, v in _pj_components(y[:, :, in_cube.index(cid)]).items()}
-                rows += _rows(comp, 1, float(y.shape[1]), target, cid, "p x j", sizes)
+                add(_rows(comp, 1, float(y.shape[1]), target, cid, "p x j", sizes), "anova")
                 continue
             sub = df[df[criterion] == cid]
             if sub[project].nunique() < 2 or sub[judge].nunique() < 2:
                 continue
             comp, est = _components(sub, [project, judge], value, judge, project)
-            rows += _rows(comp, 1, _panel_size(sub, judge, project), target, cid, "p x j", sizes)
-            estimators.append(est)
+            add(_rows(comp, 1, _panel_size(sub, judge, project), target, cid, "p x j", sizes), est)
     out = pd.DataFrame(rows, columns=COLUMNS)
     out["judges_needed"] = pd.array(out["judges_needed"], dtype="Int64")
-    out.attrs["estimator"] = "reml" if "reml" in estimators else "anova"
+    out["estimator"] = estimators
     return out
 
 

@@ -20,8 +20,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._params import CONFIDENCE, Frame, InstanceOf, NoneOr, count, validate_params
 from ..errors import DataError
-from ._common import check_fraction, judge_totals
+from ._common import SCORES, judge_totals
 
 COLUMNS = ["judge", "period", "severity", "se", "ci_low", "ci_high", "n_ratings", "n_contests"]
 
@@ -49,9 +50,11 @@ def _fit(t: pd.DataFrame, max_iter: int = 500, tol: float = 1e-9):
                          "n_contests": n_c})
 
 
+@validate_params({**SCORES, "year": NoneOr(InstanceOf(str, "a column name", "列名")), "contests": NoneOr(Frame()),
+                  "confidence": CONFIDENCE, "min_ratings": count(1)})
 def judge_effects(scores: pd.DataFrame, rubric=None, *, contest: str = "contest", judge: str = "judge",
                   project: str = "project", criterion: str = "criterion", value: str = "score",
-                  year: str | None = "year", contests: pd.DataFrame | None = None, level: float = 0.95,
+                  year: str | None = "year", contests: pd.DataFrame | None = None, confidence: float = 0.95,
                   min_ratings: int = 5) -> pd.DataFrame:
     """Judges' severity across many contests, overall and per year.
 
@@ -65,9 +68,9 @@ def judge_effects(scores: pd.DataFrame, rubric=None, *, contest: str = "contest"
 
     Returns a tidy frame, a row per (judge, period): judge, period ("all" or the year),
     severity (points of the rubric total below the other judges for the same
-    projects; positive = harsh), se, ci_low, ci_high, n_ratings, n_contests.
-    ``frame.attrs["stability"]``: a frame per pair of years (year_a, year_b,
-    n_judges, pearson, spearman) of the severities of judges present in both.
+    projects; positive = harsh), se, ci_low, ci_high (``confidence``; ``level`` is
+    accepted too), n_ratings, n_contests. :func:`judge_stability` of the result: how
+    the severities of judges present in two years correlate.
 
     Sources: Wind, S. A. & Peterson, M. E. (2018) A systematic review of methods for
     evaluating rating quality, Assessing Writing 37; Myford, C. M. & Wolfe, E. W. (2009)
@@ -79,11 +82,10 @@ def judge_effects(scores: pd.DataFrame, rubric=None, *, contest: str = "contest"
     >>> je = ek.research.judge_effects(cs.scores, cs.rubric, contests=cs.contests)    # doctest: +SKIP
     >>> je[je.period == "all"].sort_values("severity").tail(3)                        # doctest: +SKIP
     """
-    level = check_fraction(level, "level")
     t = judge_totals(scores, rubric, contest=contest, judge=judge, project=project, criterion=criterion,
                      value=value)
     years = _years(scores, contests, contest, year)
-    z = stats.norm.ppf(0.5 + level / 2)
+    z = stats.norm.ppf(0.5 + confidence / 2)
     frames = [_fit(t).assign(period="all")]
     if years is not None:
         t = t.assign(_year=t["contest"].map(years))
@@ -94,13 +96,14 @@ def judge_effects(scores: pd.DataFrame, rubric=None, *, contest: str = "contest"
     out = pd.concat(frames, ignore_index=True)
     out = out[(out["period"] == "all") | (out["n_ratings"] >= min_ratings)]
     out["ci_low"], out["ci_high"] = out["severity"] - z * out["se"], out["severity"] + z * out["se"]
-    out = out[COLUMNS].reset_index(drop=True)
-    out.attrs["stability"] = stability(out)
-    return out
+    return out[COLUMNS].reset_index(drop=True)
 
 
-def stability(effects: pd.DataFrame) -> pd.DataFrame:
-    """Correlations of per-year severities between every pair of years (judges in both)."""
+@validate_params({"effects": Frame()})
+def judge_stability(effects: pd.DataFrame) -> pd.DataFrame:
+    """Correlations of per-year severities between every pair of years (judges in both):
+    a row per pair (year_a, year_b, n_judges, pearson, spearman), from the frame
+    :func:`judge_effects` returns."""
     per = effects[effects["period"] != "all"].pivot(index="judge", columns="period", values="severity")
     rows = []
     cols = list(per.columns)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._params import CONFIDENCE, N_BOOT, SEED, Column, validate_params
 from ..errors import DataError
-from ._common import _progress, check_count, check_fraction, judge_totals, project_scores
+from ._common import SCORES, _progress, judge_totals, project_scores
 
 COLUMNS = ["contest", "project", "rank", "band", "probability", "rank_low", "rank_high"]
 
@@ -58,8 +59,10 @@ def _band_frames(cid, obs: pd.Series, ranks: np.ndarray, bands, level: float) ->
     return out
 
 
+@validate_params({**SCORES, "contest": Column("scores", optional=True), "n_boot": N_BOOT, "confidence": CONFIDENCE,
+                  "seed": SEED})
 def rank_stability(scores: pd.DataFrame, rubric=None, *, method: str = "trimmed", bands=(3, 10),
-                   n_boot: int = 500, level: float = 0.95, contest: str | None = None, judge: str = "judge",
+                   n_boot: int = 500, confidence: float = 0.95, contest: str | None = None, judge: str = "judge",
                    project: str = "project", criterion: str = "criterion", value: str = "score", seed=None,
                    progress: bool = False) -> pd.DataFrame:
     """How stable each project's rank is under another draw of judges.
@@ -75,16 +78,14 @@ def rank_stability(scores: pd.DataFrame, rubric=None, *, method: str = "trimmed"
     contest : column of contest ids to study many contests at once (None: one contest).
 
     Returns a tidy frame, a row per (contest, project, band): contest, project, rank
-    (observed), band, probability, rank_low, rank_high (the ``level`` percentile
-    interval of the bootstrap ranks).
+    (observed), band, probability, rank_low, rank_high (the ``confidence`` percentile
+    interval of the bootstrap ranks; ``level`` is accepted too).
 
     Example
     -------
     >>> rs = ek.research.rank_stability(contest.scores, contest.rubric, n_boot=200, seed=1)  # doctest: +SKIP
     >>> rs.pivot(index="project", columns="band", values="probability")                     # doctest: +SKIP
     """
-    n_boot = check_count(n_boot, "n_boot")
-    level = check_fraction(level, "level")
     if isinstance(bands, (int, np.integer)):
         bands = (bands,)
     t = judge_totals(scores, rubric, contest=contest, judge=judge, project=project, criterion=criterion, value=value)
@@ -108,7 +109,7 @@ def rank_stability(scores: pd.DataFrame, rubric=None, *, method: str = "trimmed"
             mine = boot[boot["_pos"] == i]
             ranks = (mine.pivot(index="contest", columns="project", values="rank")
                      .reindex(columns=obs.index).fillna(len(obs)).to_numpy())     # replicates x projects
-            frames += _band_frames(cid, obs, ranks, bands, level)
+            frames += _band_frames(cid, obs, ranks, bands, confidence)
     out = pd.concat(frames, ignore_index=True)
     out = out.sort_values(["contest", "rank", "project"], kind="mergesort", ignore_index=True)
     if contest is None:

@@ -25,7 +25,8 @@ import pandas as pd
 
 from ..io.contests import ContestSet
 from ..simulate import SPREAD, panel
-from ._common import _progress, check_count, judge_totals, project_scores
+from .._params import SEED, Boolean, count, validate_params
+from ._common import _progress, judge_totals, project_scores
 
 STREETS = (("huaihe", "淮河街道"), ("xinan", "新安街道"), ("zhoubian", "洲边街道"), ("qiaotou", "桥头街道"),
            ("yunxiu", "云秀街道"), ("wenfeng", "文锋街道"), ("yuegui", "月桂街道"), ("kanghua", "康华街道"))
@@ -39,6 +40,8 @@ class Truth:
     params: dict
 
 
+@validate_params({"n_streets": count(1), "n_years": count(1), "pool": count(2), "regulars": count(0),
+                  "outcomes": Boolean(), "seed": SEED, "progress": Boolean()})
 def simulate_contests(n_streets: int = 5, n_years: int = 5, *, first_year: int = 2021, rubric=None,
                       n_projects=(15, 30), n_judges=(5, 9), pool: int = 24, regulars: int = 4,
                       severe: dict | None = None, severity_sd: float = 0.4, drift_sd: float = 0.1,
@@ -58,7 +61,6 @@ def simulate_contests(n_streets: int = 5, n_years: int = 5, *, first_year: int =
     from ..allocate import allocate
     from ..rubric import load_rubric
     from ..contest import RUBRICS_DIR
-    n_streets, n_years = check_count(n_streets, "n_streets"), check_count(n_years, "n_years")
     rubric = rubric or load_rubric(RUBRICS_DIR / "gongyi-chuangtou.yaml")
     rng = np.random.default_rng(seed)
     width = max(2, len(str(pool)))

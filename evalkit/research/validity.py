@@ -5,9 +5,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._params import CONFIDENCE, SEED, Column, Frame, count, validate_params
 from ..errors import DataError
 from ..scores import require_columns
-from ._common import _progress, check_count, check_fraction, judge_totals, project_scores
+from ._common import SCORES, _progress, judge_totals, project_scores
 
 DEFAULT_METHODS = ("trimmed", "mean", "zscore", "additive")
 COLUMNS = ["method", "outcome", "rho", "ci_low", "ci_high", "n_projects", "n_contests"]
@@ -33,11 +34,13 @@ def _spearman(x: np.ndarray, y: np.ndarray) -> float:
     return float(np.corrcoef(rx, ry)[0, 1])
 
 
+@validate_params({**SCORES, "outcomes": Frame(), "outcome": Column("outcomes"), "outcome_value": Column("outcomes"),
+                  "n_boot": count(0), "confidence": CONFIDENCE, "seed": SEED})
 def predictive_validity(scores: pd.DataFrame, outcomes: pd.DataFrame, rubric=None, *,
                         methods=DEFAULT_METHODS, contest: str = "contest", judge: str = "judge",
                         project: str = "project", criterion: str = "criterion", value: str = "score",
                         outcome: str = "outcome", outcome_value: str = "value", n_boot: int = 1000,
-                        level: float = 0.95, seed=None, progress: bool = False) -> pd.DataFrame:
+                        confidence: float = 0.95, seed=None, progress: bool = False) -> pd.DataFrame:
     """Spearman rank correlation between the roadshow score and each later outcome,
     with a cluster-bootstrap interval, per aggregation method.
 
@@ -53,17 +56,15 @@ def predictive_validity(scores: pd.DataFrame, outcomes: pd.DataFrame, rubric=Non
     one contest share judges), percentile method (Efron & Tibshirani 1993, ch. 13).
 
     Returns a tidy frame, a row per (method, outcome): method, outcome, rho, ci_low,
-    ci_high, n_projects, n_contests.
+    ci_high (``confidence``; ``level`` is accepted too; no interval with n_boot=0),
+    n_projects, n_contests.
 
     Example
     -------
     >>> cs = ek.io.read_contests("data/research-multi")                              # doctest: +SKIP
     >>> ek.research.predictive_validity(cs.scores, cs.outcomes, cs.rubric, seed=1)   # doctest: +SKIP
     """
-    level = check_fraction(level, "level")
-    n_boot = check_count(n_boot, "n_boot", 0)
-    methods = [methods] if isinstance(methods, str) else list(methods)
-    require_columns(outcomes, (contest, project, outcome, outcome_value), where="outcomes")
+    require_columns(outcomes, (contest, project), where="outcomes")
     out_mean = (outcomes.assign(_v=pd.to_numeric(outcomes[outcome_value], errors="coerce"),
                                 _c=outcomes[contest].astype(str), _p=outcomes[project].astype(str))
                 .groupby(["_c", "_p", outcome])["_v"].mean().rename("y").reset_index()
@@ -84,7 +85,7 @@ def predictive_validity(scores: pd.DataFrame, outcomes: pd.DataFrame, rubric=Non
             lo = hi = np.nan
             if n_boot and g["contest"].nunique() > 1:
                 boot = _spearman_boot(x, y, g["contest"].to_numpy(), n_boot, rng)
-                lo, hi = np.nanquantile(boot, [(1 - level) / 2, (1 + level) / 2])
+                lo, hi = np.nanquantile(boot, [(1 - confidence) / 2, (1 + confidence) / 2])
             rows.append({"method": m, "outcome": name, "rho": rho, "ci_low": lo, "ci_high": hi,
                          "n_projects": len(g), "n_contests": g["contest"].nunique()})
     return pd.DataFrame(rows, columns=COLUMNS)
