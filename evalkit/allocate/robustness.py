@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .allocate import Allocation, allocate
-from .allocate.problem import project_ids
-from .errors import AllocationError, DataError, EvalkitError
+from ..errors import AllocationError, DataError, EvalkitError
+from .core import Allocation, allocate
+from .problem import project_ids
+
+__all__ = ["Robustness", "robustness"]
 
 
 @dataclass
@@ -76,7 +78,7 @@ def robustness(scores, rubric=None, *, method="trimmed", budget, rule="optimal",
                             rule="optimal", projects=contest.projects, n=200, seed=1)
         rob.projects[["p_funded", "amount_low", "amount_high", "margin"]]
     """
-    from .aggregate import rank
+    from ..aggregate.ranking import rank   # lazy: `import evalkit` loads this module eagerly
 
     if not isinstance(scores, pd.DataFrame) or judge not in scores.columns:
         raise DataError("scores must be a long frame with a judge column", key=judge,

@@ -12,7 +12,7 @@ from .counterfactual import counterfactual
 from .decision import decision_study
 from .judges import judge_effects
 from .stability import rank_stability
-from .synthetic import simulate_contests
+from ..simulate.contests import simulate_contests
 from .validity import predictive_validity
 
 __all__ = ["judge_effects", "predictive_validity", "counterfactual", "rank_stability", "decision_study",
