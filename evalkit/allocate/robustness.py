@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..aggregate.bootstrap import judge_bootstrap
 from ..errors import AllocationError, DataError, EvalkitError
 from .core import Allocation, allocate
 from .problem import project_ids
@@ -46,20 +47,6 @@ class Robustness:
     def __repr__(self) -> str:
         return (f"Robustness(n={self.n}, failed={self.n_failed}, margin={self.margin})\n"
                 + self.projects.round(3).to_string())
-
-
-def _resample(scores: pd.DataFrame, judge: str, panel: str | None, rng) -> pd.DataFrame:
-    """One bootstrap panel: judges drawn with replacement (within each panel), each
-    copy renamed so repeated judges count as distinct judges."""
-    groups = scores.groupby(panel, sort=True)[judge].unique() if panel else pd.Series({None: scores[judge].unique()})
-    parts = []
-    for judges in groups:
-        judges = np.sort(np.asarray(judges, dtype=object))
-        for k, j in enumerate(rng.choice(judges, size=len(judges), replace=True)):
-            part = scores[scores[judge] == j].copy()
-            part[judge] = f"{j}~{k}"
-            parts.append(part)
-    return pd.concat(parts, ignore_index=True)
 
 
 def robustness(scores, rubric=None, *, method="trimmed", budget, rule="optimal", projects, n=1000, seed=None,
@@ -110,11 +97,15 @@ def robustness(scores, rubric=None, *, method="trimmed", budget, rule="optimal",
     ids = base.table["project"].tolist()
     rng = np.random.default_rng(seed)
     rows, failed, cache = [], 0, {}
-    for _ in range(n):
-        sample = _resample(scores, judge, panel, rng)
-        key = tuple(sorted(sample[judge].str.split("~").str[0].value_counts().items()))
+    # the judge bootstrap (within panels); a drawn judge's copy is a judge of its own
+    boot, drawn = judge_bootstrap(scores, n, rng, judge=judge, panel=panel, replicate="_replicate")
+    samples = dict(iter(boot.groupby("_replicate", sort=True)))
+    for b in range(n):
+        key = tuple(sorted(map(str, drawn[b])))
         if key not in cache:  # the same multiset of judges gives the same result
             try:
+                sample = samples[b].drop(columns="_replicate")
+                sample[judge] = sample[judge].astype(str)
                 t = run(sample).table
                 cache[key] = dict(zip(t["project"], t["amount"]))
             except EvalkitError:
