@@ -7,6 +7,7 @@ Each analysis takes long frames with column-name arguments and returns a tidy fr
 * :func:`counterfactual` -- which funding decisions other aggregation / allocation rules change;
 * :func:`rank_stability` -- bootstrap over judges: the chance each project's rank falls in each band;
 * :func:`decision_study` -- G-theory: how many judges give a reliability of 0.8.
+* :func:`simulate_contests` -- many contests with known truth (the generator lives in :mod:`evalkit.simulate`).
 """
 from .counterfactual import counterfactual
 from .decision import decision_study
