@@ -145,6 +145,13 @@ def test_no_import_cycle_among_evalkit_modules():
     assert not cycles, f"import cycles: {cycles}"
 
 
+def test_submodules_do_not_import_their_own_package():
+    # a submodule importing its package's __init__ (or evalkit's) runs into the half-made
+    # package when the package imports it first: siblings import siblings
+    own = sorted(f"{a} -> {b}" for a, b in _edges() if a.startswith(b + "."))
+    assert not own, own
+
+
 def _core(name: str) -> bool:
     return not any(name == p or name.startswith(p + ".") for p in NOT_CORE)
 
