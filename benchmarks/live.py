@@ -26,7 +26,7 @@ os.environ.setdefault("EVALKIT_NO_FOLLOW", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from evalkit.create import create_contest  # noqa: E402
+from evalkit.io.contest_folder import create_contest  # noqa: E402
 from evalkit.ui import AppState  # noqa: E402
 from evalkit.ui.judge import JudgePage  # noqa: E402
 from evalkit.ui.leaderboard import Leaderboard  # noqa: E402

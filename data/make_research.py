@@ -3,7 +3,7 @@
 Five streets x five years (2021-2025) of synthetic contests on the
 gongyi-chuangtou rubric, recurring judges with planted severities, requested and
 awarded amounts and the funded projects' monthly evaluations and end-of-year
-ratings. The generator is evalkit.research.synthetic.simulate_contests (built on
+ratings. The generator is evalkit.simulate.contests.simulate_contests (built on
 evalkit.simulate.panel); its truth is written to research-multi/truth/.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from evalkit.research.synthetic import simulate_contests  # noqa: E402
+from evalkit.simulate.contests import simulate_contests  # noqa: E402
 
 OUT = HERE / "research-multi"
 SEVERE = {"JR03": 1.2, "JR11": 1.0, "JR07": -1.0}   # two harsh judges, one lenient (quality SDs)

@@ -16,7 +16,9 @@ from .rubric import Rubric, load_rubric
 from .scores import totals, validate_scores
 # These functions share their name with the submodule that holds them; importing
 # them here (rather than lazily) keeps a later `import evalkit.allocate` from
-# replacing the function with the module.
+# replacing the function with the module. assign and robustness come through their
+# old paths (re-exports of evalkit.design and evalkit.allocate.robustness) for the
+# same reason: those modules are loaded here, before anyone imports them by name.
 from .allocate import Allocation, allocate
 from .assign import assign
 from .robustness import robustness

@@ -4,7 +4,7 @@ import pytest
 
 from evalkit.allocate import allocate
 from evalkit.errors import DataError
-from evalkit.robustness import robustness
+from evalkit.allocate.robustness import robustness
 
 rank_mod = pytest.importorskip("evalkit.aggregate")
 

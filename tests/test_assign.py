@@ -1,9 +1,9 @@
-"""evalkit.assign: balanced, conflict-free, connected judge assignment."""
+"""evalkit.design.assign: balanced, conflict-free, connected judge assignment."""
 import pandas as pd
 import pytest
 
 import evalkit as ek
-from evalkit.aggregate.design import connectivity
+from evalkit.design import connectivity
 from evalkit.errors import DesignError
 
 

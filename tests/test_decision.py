@@ -12,7 +12,7 @@ import evalkit as ek
 from evalkit.cli import main as cli
 from evalkit.decision import allocation_settings, decide, decision, defaults, set_allocation
 from evalkit.errors import SettingError
-from evalkit.replay import replay
+from evalkit.decision.replay import replay
 from evalkit.ui import AppState
 from evalkit.ui.allocation import AllocationTab
 from evalkit.ui.export import ExportTab

@@ -31,7 +31,7 @@ DRAW = textwrap.dedent("""
     warnings.filterwarnings("error", message="Glyph")
     from matplotlib import font_manager
     stale = {f.name for f in font_manager.fontManager.ttflist}
-    from evalkit.plotting import configure_matplotlib
+    from evalkit.report.plotting import configure_matplotlib
     from matplotlib.figure import Figure
     font = configure_matplotlib()
     fig = Figure(figsize=(3, 1))
@@ -77,7 +77,7 @@ def test_no_cjk_font_anywhere_is_a_typed_error(tmp_path, monkeypatch):
     from matplotlib import font_manager
 
     import evalkit as ek
-    from evalkit import plotting
+    from evalkit.report import plotting
     monkeypatch.setattr(plotting, "CJK_FONTS", ("No Such Font",))
     monkeypatch.setattr(font_manager, "findSystemFonts", lambda *a, **k: [])
     with pytest.raises(ek.errors.EvalkitError, match="no CJK font") as err:

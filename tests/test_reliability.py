@@ -15,7 +15,7 @@ import evalkit as ek
 from evalkit.allocate import allocate
 from evalkit.cli import main as cli
 from evalkit.errors import StoreError, TamperError
-from evalkit.replay import replay
+from evalkit.decision.replay import replay
 from evalkit.store import event_hash, restore_file, verify_file
 
 CRASH_TRIALS = 50

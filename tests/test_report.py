@@ -348,7 +348,7 @@ def test_veto_and_bonus_in_the_notice_and_judge_sheets(tmp_path):
 def test_configure_matplotlib_uses_the_installed_cjk_font(monkeypatch):
     import matplotlib
 
-    from evalkit import plotting
+    from evalkit.report import plotting
     font = plotting.configure_matplotlib()
     assert font == "Noto Sans CJK SC"              # Debian fonts-noto-cjk, installed by the setup
     assert matplotlib.rcParams["font.sans-serif"][0] == font

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 import evalkit as ek
-from evalkit.aggregate.design import connectivity
+from evalkit.design import connectivity
 from evalkit.errors import DataError
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]

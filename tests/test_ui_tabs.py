@@ -1,9 +1,9 @@
 """The secretary's other tabs: Setup (validation, new contest), Consistency,
-Allocation, Export; evalkit.create."""
+Allocation, Export; evalkit.io.contest_folder (new contest)."""
 import pytest
 
 import evalkit as ek
-from evalkit.create import create_contest
+from evalkit.io.contest_folder import create_contest
 from evalkit.ui import AppState
 from evalkit.ui.allocation import AllocationTab
 from evalkit.ui.consistency import ConsistencyTab

@@ -2,6 +2,10 @@
 
 ``rank(scores, rubric, method=...)`` returns a :class:`Ranking`; ``compare`` puts
 several methods side by side; ``METHODS`` lists the methods and their options.
+:mod:`evalkit.aggregate.ready` ranks while the sheets come in (the projects with
+enough complete sheets; the decision record and the live board use it);
+:mod:`evalkit.aggregate.bootstrap` is the one judge bootstrap (rank stability,
+robustness of a fund split). The judge-project design graph is :mod:`evalkit.design`.
 
 =========  ==========================================================  ==========
 method     what it does                                                design

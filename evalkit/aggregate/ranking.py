@@ -15,7 +15,7 @@ from ..errors import DataError
 from ..rubric import Rubric
 from ..scores import require_columns, totals as weighted_totals
 from .base import Context, Fit, normal_interval
-from .design import connectivity, require_connected
+from ..design import connectivity, require_connected
 from .registry import METHODS, Method
 from .rules import _kept, _summarise
 

@@ -15,10 +15,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._params import CONFIDENCE, N_BOOT, SEED, Column, Frame, InstanceOf, NoneOr, Options, validate_params
-from .allocate import Allocation, allocate
-from .allocate.problem import project_ids
-from .errors import EvalkitError
+from .._params import CONFIDENCE, N_BOOT, SEED, Column, Frame, InstanceOf, NoneOr, Options, validate_params
+from ..aggregate.bootstrap import judge_bootstrap
+from ..errors import EvalkitError
+from .core import Allocation, allocate
+from .problem import project_ids
+
+__all__ = ["Robustness", "robustness"]
 
 
 @dataclass
@@ -52,22 +55,8 @@ class Robustness:
                 + self.projects.round(3).to_string())
 
 
-def _resample(scores: pd.DataFrame, judge: str, panel: str | None, rng) -> pd.DataFrame:
-    """One bootstrap panel: judges drawn with replacement (within each panel), each
-    copy renamed so repeated judges count as distinct judges."""
-    groups = scores.groupby(panel, sort=True)[judge].unique() if panel else pd.Series({None: scores[judge].unique()})
-    parts = []
-    for judges in groups:
-        judges = np.sort(np.asarray(judges, dtype=object))
-        for k, j in enumerate(rng.choice(judges, size=len(judges), replace=True)):
-            part = scores[scores[judge] == j].copy()
-            part[judge] = f"{j}~{k}"
-            parts.append(part)
-    return pd.concat(parts, ignore_index=True)
-
-
 def _method_names():
-    from .aggregate.registry import METHODS
+    from ..aggregate.registry import METHODS
     return tuple(METHODS)
 
 
@@ -93,7 +82,7 @@ def robustness(scores, rubric=None, *, method="trimmed", budget, rule="optimal",
                             rule="optimal", projects=contest.projects, n_boot=200, seed=1)
         rob.projects[["p_funded", "amount_low", "amount_high", "margin"]]
     """
-    from .aggregate import rank
+    from ..aggregate.ranking import rank   # lazy: `import evalkit` loads this module eagerly
 
     rank_options = dict(rank_options or {})
     panel = rank_options.get("panel", "panel")
@@ -114,11 +103,15 @@ def robustness(scores, rubric=None, *, method="trimmed", budget, rule="optimal",
     ids = base.table["project"].tolist()
     rng = np.random.default_rng(seed)
     rows, failed, cache = [], 0, {}
-    for _ in range(n_boot):
-        sample = _resample(scores, judge, panel, rng)
-        key = tuple(sorted(sample[judge].str.split("~").str[0].value_counts().items()))
+    # the judge bootstrap (within panels); a drawn judge's copy is a judge of its own
+    boot, drawn = judge_bootstrap(scores, n_boot, rng, judge=judge, panel=panel, replicate="_replicate")
+    samples = dict(iter(boot.groupby("_replicate", sort=True)))
+    for b in range(n_boot):
+        key = tuple(sorted(map(str, drawn[b])))
         if key not in cache:  # the same multiset of judges gives the same result
             try:
+                sample = samples[b].drop(columns="_replicate")
+                sample[judge] = sample[judge].astype(str)
                 t = run(sample).table
                 cache[key] = dict(zip(t["project"], t["amount"]))
             except EvalkitError:

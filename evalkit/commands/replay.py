@@ -21,7 +21,7 @@ def run(args) -> int:
 
     from ..decision import settings_text
     from ..display import format_score
-    from ..replay import replay
+    from ..decision.replay import replay
     result = replay(args.store, args.contest or Path(args.store).resolve().parent, round=args.round, rule=args.rule)
     if not args.digest_only:
         table = result.ranking.merge(result.allocation[["project", "requested", "funded", "amount"]], on="project")

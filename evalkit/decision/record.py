@@ -42,10 +42,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .display import display_round
-from .errors import DataError, SettingError
-from .numbers import read_number
-from .text import Text
+from ..aggregate.ready import live_ranking
+from ..allocate import allocate
+from ..display import display_round, format_score
+from ..errors import DataError, SettingError
+from ..numbers import read_number
+from ..text import Text
+
+__all__ = ["SETTING", "DIGEST_DECIMALS", "SETTING_LABELS", "KEYS", "ALLOCATION_RULES", "CONTEST_RULES", "MAX_DECIMALS",
+           "defaults", "check_settings", "resolve", "read_settings", "allocation_settings", "set_allocation",
+           "ruled_contest", "allocation_options", "Decision", "result_digest", "decide", "decision", "settings_text"]
 
 #: the store's setting key holding the decision's settings
 SETTING = "allocation"
@@ -204,7 +210,7 @@ def resolve(settings: dict, contest) -> dict:
 
 def read_settings(stored: dict, contest) -> dict:
     """The decision's settings from a store's settings (``Store.settings()`` or the
-    folded log in :mod:`evalkit.replay`): the :data:`SETTING` event over the
+    folded log in :mod:`evalkit.decision.replay`): the :data:`SETTING` event over the
     defaults. (An ``allocation_rule`` setting, the rule alone, is read under it.)"""
     raw = {}
     if stored.get("allocation_rule") is not None:
@@ -315,8 +321,6 @@ def decide(contest, scores: pd.DataFrame, settings: dict | None = None, *, round
     first) picks the round's rows when the scores have a ``round`` column. Projects
     without enough complete sheets for the rule wait (``Decision.waiting``), as on
     the live board. Raises DataError when no project can be ranked yet."""
-    from .allocate import allocate
-    from .live.ranking import live_ranking
     settings = resolve(settings or {}, contest)
     ruled = ruled_contest(contest, settings)
     round_id = round or contest.default_round
@@ -344,8 +348,6 @@ def decision(contest, store, *, round: str | None = None, with_allocation: bool 
 
 def settings_text(settings: dict, lang: str = "zh") -> list[tuple[str, str]]:
     """(label, value) per setting as the 公示 prints it; numbers via format_score."""
-    from .display import format_score
-
     def number(x) -> str:
         return format_score(x, min(MAX_DECIMALS, max(0, -_exponent(x))))
 

@@ -25,9 +25,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .decision import DIGEST_DECIMALS, decide, read_settings, result_digest  # noqa: F401 (re-exported)
-from .errors import TamperError
-from .store import EVENT_FIELDS, read_log, verify_chain
+from ..errors import TamperError
+from ..store import EVENT_FIELDS, read_log, verify_chain
+from .record import DIGEST_DECIMALS, decide, read_settings, result_digest  # noqa: F401 (re-exported)
+
+__all__ = ["Replay", "replay", "fold_scores", "DIGEST_DECIMALS", "result_digest"]
 
 
 @dataclass
@@ -75,7 +77,7 @@ def replay(store_path, contest=None, *, round: str | None = None, rule: str | No
     store's setting, else "optimal"). A broken hash chain raises TamperError unless
     ``allow_broken``.
     """
-    from .contest import Contest, load_contest
+    from ..contest import Contest, load_contest
     store_path = Path(store_path)
     if not isinstance(contest, Contest):
         contest = load_contest(contest if contest is not None else store_path.parent)

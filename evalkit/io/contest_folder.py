@@ -11,8 +11,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .contest import RUBRICS_DIR, Contest, load_contest
-from .errors import ContestError
+from ..contest import RUBRICS_DIR, Contest, load_contest
+from ..errors import ContestError
+
+__all__ = ["create_contest"]
 
 
 def _frame(data, what: str) -> pd.DataFrame:

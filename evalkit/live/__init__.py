@@ -2,7 +2,8 @@
 
 - :mod:`evalkit.live.board`: one project's board (the rule's dropped totals and
   result, anonymous names), who still owes a sheet;
-- :mod:`evalkit.live.ranking`: the live leaderboard and places moved;
+- :mod:`evalkit.live.ranking`: the live leaderboard (``live_ranking``, from
+  :mod:`evalkit.aggregate.ready`, which the decision record shares) and places moved;
 - :mod:`evalkit.live.table`: the store's score table followed from new events;
 - :mod:`evalkit.live.outliers`: whether an entry is far from the panel;
 - :mod:`evalkit.live.entry`: the entry workflow (an entry, a correction with its

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..aggregate.ready import min_judges  # noqa: F401  (re-exported: sheets a project needs)
+from ..aggregate.rules import dropped_mask
 from ..scores import totals
 
 
@@ -61,7 +63,6 @@ def project_board(scores: pd.DataFrame, contest, project: str, *, lang: str = "z
     panel results are combined by the rubric's panel weights, as ``evalkit.rank`` does.
     Bonus points and vetoes are not part of the board (the leaderboard shows them).
     """
-    from ..aggregate.rules import dropped_mask
     rubric = contest.rubric
     method, trim = rubric.rule.method, rubric.rule.trim
     sc = scores[scores["project"] == project]
@@ -96,8 +97,3 @@ def project_board(scores: pd.DataFrame, contest, project: str, *, lang: str = "z
     else:
         result = next(iter(results.values()), math.nan)
     return Board(project=project, method=method, rows=rows, result=float(result), kept=kept)
-
-
-def min_judges(rubric) -> int:
-    """Complete sheets a project needs before the contest rule can score it."""
-    return 2 * rubric.rule.trim + 1 if rubric.rule.method == "trimmed" else 1

@@ -11,7 +11,7 @@ from matplotlib.lines import Line2D
 
 from ..aggregate.rules import dropped_mask
 from ..errors import EvalkitError
-from ..plotting import configure_matplotlib
+from .plotting import configure_matplotlib
 from ..scores import totals
 from ..text import Text
 from .tables import projects_table

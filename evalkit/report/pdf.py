@@ -2,7 +2,7 @@
 library beyond the installed CJK font is needed. Every page carries the contest's
 name and date at the top and 第 n 页 / 共 N 页 at the bottom. Tables flow over pages
 with the header repeated; charts are scaled to the text width. Fonts are embedded
-as Type 3 (see :func:`evalkit.plotting.configure_matplotlib`)."""
+as Type 3 (see :func:`evalkit.report.plotting.configure_matplotlib`)."""
 from __future__ import annotations
 
 import io
@@ -12,7 +12,7 @@ import matplotlib.image as mpimg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from ..plotting import configure_matplotlib
+from .plotting import configure_matplotlib
 from .tables import CHARTS_AFTER, Table, display_width, format_value
 
 A4 = (8.27, 11.69)            # inches, portrait

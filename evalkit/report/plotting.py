@@ -14,7 +14,9 @@ import functools
 import os
 from pathlib import Path
 
-from .errors import EvalkitError
+from ..errors import EvalkitError
+
+__all__ = ["CJK_FONTS", "find_cjk_font", "configure_matplotlib"]
 
 #: Preferred CJK fonts, best first (simplified Chinese first).
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN", "WenQuanYi Zen Hei",
@@ -85,7 +87,7 @@ def configure_matplotlib() -> str:
 
     Example
     -------
-    >>> from evalkit.plotting import configure_matplotlib
+    >>> from evalkit.report.plotting import configure_matplotlib
     >>> configure_matplotlib()        # doctest: +SKIP
     'Noto Sans CJK SC'
     """

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..aggregate.bootstrap import judge_bootstrap
 from .._params import CONFIDENCE, N_BOOT, SEED, Column, validate_params
 from ..errors import DataError
 from ._common import SCORES, _progress, judge_totals, project_scores
@@ -23,17 +24,9 @@ def _bands(bands, n: int) -> list[tuple[int, int, str]]:
 
 def _replicates(t: pd.DataFrame, n_boot: int, rng) -> pd.DataFrame:
     """``n_boot`` panels of judges drawn with replacement from the contest's panel, as one
-    long table keyed by replicate (a judge drawn twice counts twice, under two ids)."""
-    jc, jids = pd.factorize(t["judge"], sort=True)
-    order = np.argsort(jc, kind="stable")
-    count = np.bincount(jc, minlength=len(jids))
-    start = np.concatenate([[0], np.cumsum(count)[:-1]])
-    draws = rng.integers(0, len(jids), n_boot * len(jids))          # (replicate, slot) -> judge
-    n = count[draws]
-    slot = np.repeat(np.arange(len(draws)), n)
-    rows = order[np.repeat(start[draws], n) + np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)]
-    return pd.DataFrame({"contest": slot // len(jids), "judge": slot,
-                         "project": t["project"].to_numpy()[rows], "total": t["total"].to_numpy()[rows]})
+    long table keyed by replicate in the contest column (a judge drawn twice counts twice,
+    under two ids): :func:`evalkit.aggregate.bootstrap.judge_bootstrap`."""
+    return judge_bootstrap(t[["judge", "project", "total"]], n_boot, rng, replicate="contest")[0]
 
 
 def _chunks(groups, n_boot: int, rows: int = 2_000_000):

@@ -2,11 +2,10 @@
 years, a pool of recurring judges with a lasting severity, and the funded projects'
 later outcomes driven by their true quality.
 
-Built on :func:`evalkit.simulate.panel` (one call per contest, with the panel's own
-judge severity switched off); the pool judge's severity of that year is then applied
-on the same latent scale, ``score -= (max - min) * SPREAD * severity`` (clipped to the
-scale and rounded to the criterion's decimals), so "severity 1" means one SD of true
-project quality. Outcomes of funded projects (``link`` is the planted predictive link):
+Built on :func:`evalkit.simulate.panel` (one call per contest): each pool judge's
+severity of that year is the panel model's judge severity (``severity=``), so
+"severity 1" means one SD of true project quality and every score is made by the
+one generator. Outcomes of funded projects (``link`` is the planted predictive link):
 
 * monthly evaluation, ten-point scale, months 1..12:
   clip(round(7 + link * q + u_p + e_pm, 1), 0, 10), u_p ~ N(0, 0.5), e_pm ~ N(0, 0.7)
@@ -24,9 +23,10 @@ import numpy as np
 import pandas as pd
 
 from ..io.contests import ContestSet
-from ..simulate import SPREAD, panel
 from .._params import SEED, Boolean, count, validate_params
-from ._common import _progress, judge_totals, project_scores
+from .panels import panel
+
+__all__ = ["STREETS", "CATEGORIES", "Truth", "simulate_contests"]
 
 STREETS = (("huaihe", "淮河街道"), ("xinan", "新安街道"), ("zhoubian", "洲边街道"), ("qiaotou", "桥头街道"),
            ("yunxiu", "云秀街道"), ("wenfeng", "文锋街道"), ("yuegui", "月桂街道"), ("kanghua", "康华街道"))
@@ -59,6 +59,8 @@ def simulate_contests(n_streets: int = 5, n_years: int = 5, *, first_year: int =
     Returns (ContestSet with scores, projects, outcomes, contests and the rubric; Truth).
     """
     from ..allocate import allocate
+    # the many-contest totals and rules of the research analyses (lazy: evalkit.research imports this module)
+    from ..research._common import _progress, judge_totals, project_scores
     from ..rubric import load_rubric
     from ..contest import RUBRICS_DIR
     rubric = rubric or load_rubric(RUBRICS_DIR / "gongyi-chuangtou.yaml")
@@ -74,10 +76,6 @@ def simulate_contests(n_streets: int = 5, n_years: int = 5, *, first_year: int =
     street_ids = [STREETS[i % len(STREETS)][0] + ("" if i < len(STREETS) else str(i // len(STREETS)))
                   for i in range(n_streets)]
     own = {s: rng.choice(pool, size=min(regulars, pool), replace=False) for s in street_ids}
-    lo = np.array([c.min for c in rubric.criteria])
-    hi = np.array([c.max for c in rubric.criteria])
-    dec = np.array([c.decimals for c in rubric.criteria])
-    cidx = pd.Index(rubric.criterion_ids)
     scores, projects, contests, truth_p = [], [], [], []
     plan = [(y, s) for y in range(n_years) for s in street_ids]
     for y, street in _progress(plan, progress, "simulate", len(plan)):
@@ -88,16 +86,13 @@ def simulate_contests(n_streets: int = 5, n_years: int = 5, *, first_year: int =
         regular = [j for j in own[street] if rng.random() < 0.8][:n_j]
         others = rng.permutation(np.setdiff1d(np.arange(pool), regular))[:n_j - len(regular)]
         panel_j = np.concatenate([np.array(regular, int), others]).astype(int)
-        sim = panel(n_p, len(panel_j), rubric=rubric, severity_sd=0.0, seed=int(rng.integers(2 ** 32)))
+        sim = panel(n_p, len(panel_j), rubric=rubric, severity=sev_year[y, panel_j], seed=int(rng.integers(2 ** 32)))
         s = sim.scores
-        jpos = s["judge"].str[1:].astype(int).to_numpy() - 1
-        ci = cidx.get_indexer(s["criterion"])
-        shifted = s["score"].to_numpy() - (hi - lo)[ci] * SPREAD * sev_year[y, panel_j[jpos]]
-        scale = 10.0 ** dec[ci]
+        jpos = sim.judges.index.get_indexer(s["judge"])
         s = pd.DataFrame({"contest": cid, "judge": jids[panel_j[jpos]],
                           "project": s["project"].to_numpy(),
                           "criterion": s["criterion"].to_numpy(),
-                          "score": np.clip(np.round(shifted * scale) / scale, lo[ci], hi[ci])})
+                          "score": s["score"].to_numpy()})
         scores.append(s)
         pids = sim.truth.index.to_numpy()
         requested = np.round(rng.uniform(10_000, 50_000, n_p), -3)

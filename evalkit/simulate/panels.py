@@ -19,9 +19,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .assign import assign
-from .errors import DataError
-from .rubric import Rubric, rubric_from_dict
+from ..design import assign
+from ..errors import DataError
+from ..rubric import Rubric, rubric_from_dict
+
+__all__ = ["CENTER", "SPREAD", "Simulation", "make_rubric", "panel"]
 
 CENTER, SPREAD = 0.65, 0.10
 
@@ -39,7 +41,7 @@ class Simulation:
         severity and scale: GLS of the judges' totals on the latent scale,
         q_p = sum_j s_j (xbar_jp + sev_j + dbar) / sum_j s_j^2 (clipping and rounding
         ignored). ``totals``: the judges' totals, when already computed."""
-        from .scores import totals as weighted_totals
+        from ..scores import totals as weighted_totals
         t = weighted_totals(self.scores, self.rubric) if totals is None else totals
         w = np.array([c.weight for c in self.rubric.criteria]) / self.rubric.total_max
         dbar = float(w @ self.criteria.reindex(self.rubric.criterion_ids).to_numpy())
@@ -72,16 +74,19 @@ def _positive_int(name, x, minimum=1):
 def panel(n_projects: int = 20, n_judges: int = 7, n_criteria: int = 8, *, design: str = "complete",
           per_judge: int | None = None, severity_sd: float = 0.5, scale_sd: float = 0.2, noise_sd: float = 0.5,
           halo: float = 0.3, criterion_sd: float = 0.3, decimals: int | None = None, seed=None,
-          rubric: Rubric | None = None) -> Simulation:
+          rubric: Rubric | None = None, severity=None) -> Simulation:
     """Simulate one contest with known truth (see the module docstring for the model).
 
     design : "complete" (every judge scores every project) or "incomplete" (each
         judge sees about ``per_judge`` projects; each project gets
         round(n_judges * per_judge / n_projects) >= 2 judges, assigned by
-        :func:`evalkit.assign.assign`, so the design is connected).
+        :func:`evalkit.design.assign`, so the design is connected).
     decimals : rounding of the scores (default: each criterion's own decimals).
     rubric : score on this rubric (its criteria's scales); default a generated one
         with ``n_criteria`` criteria on 0..10.
+    severity : the judges' severities (one number per judge, in quality SDs) instead
+        of N(0, severity_sd) draws; the draws are made either way, so a seed gives
+        the same projects with or without it.
 
     Deterministic for a given ``seed``.
 
@@ -104,6 +109,11 @@ def panel(n_projects: int = 20, n_judges: int = 7, n_criteria: int = 8, *, desig
     jids = [f"J{i + 1:02d}" for i in range(n_judges)]
     q = rng.normal(0, 1, n_projects)
     sev = rng.normal(0, severity_sd, n_judges)
+    if severity is not None:
+        sev = np.asarray(severity, float)
+        if sev.shape != (n_judges,) or not np.isfinite(sev).all():
+            raise DataError("severity must be one finite number per judge", key="severity",
+                            expected=f"{n_judges} numbers", found=severity)
     scl = np.exp(rng.normal(0, scale_sd, n_judges))
     crit = rubric.criteria
     d = rng.normal(0, criterion_sd, len(crit))

@@ -124,7 +124,7 @@ class AllocationTab:
         self.decision, self.allocation = d, d.allocation
         table = d.allocation.table.copy()
         if probability:
-            from ..robustness import robustness
+            from ..allocate.robustness import robustness
             try:
                 opts = self.options()
                 budget, rule = opts.pop("budget"), opts.pop("rule")

@@ -96,7 +96,7 @@ class SetupTab:
         return ok
 
     def create(self):
-        from ..create import create_contest
+        from ..io.contest_folder import create_contest
         lang = self.state.lang
         try:
             require_secretary(self.state.store, "creating a contest")

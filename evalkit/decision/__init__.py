@@ -1,0 +1,14 @@
+"""The decision: what a contest's result depends on and the proof of it.
+
+- :mod:`evalkit.decision.record`: the settings kept in the store as events
+  (``set_allocation`` / ``allocation_settings``) and the one computation of ranking
+  and allocation from them (``decide`` / ``decision``), with the result digest;
+- :mod:`evalkit.decision.replay`: the same result recomputed from the store's event
+  log alone (``evalkit replay``; old path ``evalkit.replay``).
+
+``from evalkit.decision import decision, set_allocation`` keeps working: the
+record's names are re-exported here (the replay is not, so the store can import
+this package without importing itself back).
+"""
+from .record import *  # noqa: F401,F403
+from .record import __all__  # noqa: F401
