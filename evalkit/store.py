@@ -1041,6 +1041,27 @@ class Store:
             self._write(tx)
         return report
 
+    # --- remind ---
+    def remind(self, judge, project, round=None, entered_by="secretary") -> dict:
+        """Record the secretary's reminder to ``judge`` to submit the sheet for
+        ``project`` in ``round``; the venue server, following the store, pushes it to
+        that judge's phone. Needs the secretary's rights; an unknown or conflicted
+        judge or project is refused."""
+        self._require_secretary("reminding a judge")
+        judge, project = str(judge), str(project)
+        if judge not in self._judges or project not in self._projects or self.contest.is_conflicted(judge, project):
+            raise ScoreError(f"no sheet to remind judge '{judge}' of for project '{project}'", where=str(self.path),
+                             key="judge" if judge not in self._judges else "project",
+                             expected="a judge of the contest who owes a sheet for a project of the contest",
+                             found=f"{judge} / {project}")
+        return self._append("remind", judge=judge, project=project, round=self._round(round), entered_by=entered_by)
+
+    def reminders(self, after: int = 0) -> pd.DataFrame:
+        """Reminder events with ``seq > after``, oldest first: seq, ts, judge, project, round."""
+        rows = self._read("SELECT seq, ts, judge, project, round FROM events WHERE kind = 'remind' AND seq > ?"
+                          " ORDER BY seq", (int(after),))
+        return pd.DataFrame(rows, columns=["seq", "ts", "judge", "project", "round"])
+
 
 class JudgeSession:
     """What a judge's own page may do: record and correct their own scores, see

@@ -8,6 +8,7 @@ import time
 
 from ..errors import AccessError, EvalkitError, RoundLockedError
 from .protocol import OP_SHAPE, TOKEN_SHAPE, raw_token, refusal
+from .remind import standing_reminders
 from .sheet import read_sheet
 from .sockets import _Socket
 from .views import judge_hello, judge_view
@@ -20,6 +21,10 @@ class JudgeSocket(_Socket):
     store on every action; a message never decides who is scoring."""
 
     judge = None
+
+    def initialize(self, live):
+        super().initialize(live)
+        self.reminders_sent: set[int] = set()
 
     def open(self):
         token = raw_token(self)
@@ -34,7 +39,17 @@ class JudgeSocket(_Socket):
         self.judge = self.session.judge
         self._register(self.live.judge_sockets)
         self.send(judge_hello(self.live.contest, self.judge, self.live.build))
-        self.send_if_new(json.dumps(judge_view(self.live.store, self.judge, self.live.scores()), ensure_ascii=False))
+        scores = self.live.scores()
+        self.send_if_new(json.dumps(judge_view(self.live.store, self.judge, scores), ensure_ascii=False))
+        for reminder in standing_reminders(self.live.store, scores, self.judge):  # missed while offline
+            self.send_reminder(reminder)
+
+    def send_reminder(self, reminder: dict) -> None:
+        """Send the secretary's reminder once to this page (it may be both standing when
+        the page connects and new to the server's following of the store)."""
+        if reminder["id"] not in self.reminders_sent:
+            self.reminders_sent.add(reminder["id"])
+            self.send(reminder)
 
     def on_message(self, message):
         if self.judge is None:

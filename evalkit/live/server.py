@@ -35,8 +35,9 @@ from ..store import Store
 from .judge_socket import JudgeSocket
 from .limits import Limits
 from .pages import STATIC, HealthHandler, IndexHandler, NotFoundHandler, PageHandler, StaticHandler
-from .progress import write_presence
+from .progress import read_presence, write_presence
 from .protocol import MAX_MESSAGE  # noqa: F401 - `evalkit serve` sizes its HTTP server by it
+from .remind import RemindGate, remind_message, sheet_missing
 from .sockets import ScreenSocket
 from .views import judge_view, leaderboard_view, screen_view
 
@@ -68,11 +69,16 @@ class LiveServer:
         self._stage = None
         self.online: dict[str, int] = {}   # judge -> open phone pages
         self.seen: dict[str, str] = {}
+        self.checked_in: dict[str, str] = {}  # judge -> first connection (UTC ISO): the check-in
         self._dirty: set = set()  # judges whose scores changed since their views were last sent
         self.seq = -1
         self._pending = None
         self._poller = None
         self.leaderboard = None  # the last leaderboard pushed (JSON), for screens that connect later
+        # reminders already in the store when the server starts reach a phone when it connects
+        known = self.store.reminders()
+        self.remind_seq = int(known["seq"].max()) if len(known) else 0
+        self.remind_gate = RemindGate()
         self.pages = {name: (STATIC / f"{name}.html").read_bytes() for name in ("judge", "screen")}
 
     # --- following the store ------------------------------------------------
@@ -82,7 +88,14 @@ class LiveServer:
         scores, contest = self.scores(), self.ruled()
         screen_view(self.store, scores, contest=contest)
         leaderboard_view(self.store, scores, contest=contest)
-        write_presence(self.store.path, {}, {})  # no phone is connected yet (a restart forgets the old ones)
+        # no phone is connected yet; who checked in (and when each was last seen) survives a restart
+        for j, entry in read_presence(self.store.path).items():
+            if j in self.contest.judge_ids:
+                if entry.get("last_seen"):
+                    self.seen[j] = entry["last_seen"]
+                if entry.get("checked_in") or entry.get("last_seen"):
+                    self.checked_in[j] = entry.get("checked_in") or entry["last_seen"]
+        write_presence(self.store.path, {}, self.seen, self.checked_in)
         self._poller = PeriodicCallback(self._poll, self.poll_interval * 1000)
         self._poller.start()
 
@@ -114,8 +127,9 @@ class LiveServer:
         """A judge's phone connected (+1) or left (-1): the secretary's check-in view."""
         self.online[judge] = max(0, self.online.get(judge, 0) + change)
         self.seen[judge] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.checked_in.setdefault(judge, self.seen[judge])
         try:
-            write_presence(self.store.path, self.online, self.seen)
+            write_presence(self.store.path, self.online, self.seen, self.checked_in)
         except OSError as exc:  # the board is a convenience: never a reason to refuse a phone
             log.warning("presence: %s", exc)
 
@@ -148,11 +162,28 @@ class LiveServer:
             for ws in list(self.judge_sockets):
                 if everyone or ws.judge in dirty or ws.last_sent is None:
                     ws.send_if_new(json.dumps(judge_view(self.store, ws.judge, scores), ensure_ascii=False))
+            self._push_reminders(scores)
             if self.screen_sockets and self._board_pending is None:
                 # a burst of sheets costs one ranking, after the stage and the phones are answered
                 self._board_pending = IOLoop.current().call_later(self.board_delay, self._push_leaderboard)
         except Exception:  # one bad push must not stop the server following the store
             log.exception("broadcast failed")
+
+    def _push_reminders(self, scores) -> None:
+        """Send the secretary's new reminders to the reminded judge's phones: only while
+        that sheet is missing and the round open, once per click burst (RemindGate)."""
+        events = self.store.reminders(after=self.remind_seq)
+        if not len(events):
+            return
+        self.remind_seq = int(events["seq"].max())
+        for e in events.itertuples():
+            if (self.store.is_locked(e.round) or not sheet_missing(scores, self.contest, e.judge, e.project, e.round)
+                    or not self.remind_gate.allow(e.judge, e.project, e.round)):
+                continue
+            message = remind_message(self.contest, e)
+            for ws in list(self.judge_sockets):
+                if ws.judge == e.judge:
+                    ws.send_reminder(message)
 
     def _push_leaderboard(self) -> None:
         self._board_pending = None

@@ -151,6 +151,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "new_folder": ("新大赛目录", "New contest folder"),
     "created": ("已创建并校验通过：{path}", "Created and validated: {path}"),
     "serve_hint": ("用 evalkit serve {path} 开始现场评审", "Start the live show with: evalkit serve {path}"),
+    # --- remind: check-in status and one click to remind (progress board) ---
+    "checkin.absent": ("未签到", "not checked in"),
+    "checkin.online": ("在线", "online"),
+    "checkin.offline": ("离线（{time} 起）", "offline since {time}"),
+    "reminded_at": ("已提醒 {time}", "reminded {time}"),
+    "remind_judge": ("提醒 {name}（缺 {n} 份）", "Remind {name} ({n} missing)"),
+    "remind_all": ("提醒全部未评（{project}）", "Remind all missing ({project})"),
+    "reminded": ("已提醒：{names}", "Reminded: {names}"),
 }
 
 
