@@ -33,7 +33,8 @@ class LiveTab:
     """Widgets: ``project`` (dropdown), ``next_button``, ``now``, ``grid``, ``reason``,
     ``confirm_box`` (``confirm_text``, ``confirm_button``, ``cancel_button``),
     ``pending``, ``lock_button``, ``status``, ``audit`` (the round's corrections),
-    ``widget``."""
+    ``board`` (the progress board with check-in and remind buttons; ``progress`` is its
+    HTML), ``widget``."""
 
     def __init__(self, state):
         self.state = state
