@@ -16,8 +16,14 @@
 - :mod:`evalkit.live.sheet`: reading a judge's typed sheet (one number reading, one
   score check) into values or per-box messages in both languages;
 - :mod:`evalkit.live.limits`: per-client rate limits;
-- :mod:`evalkit.live.server`: the tornado server for the judges' phones and the big
-  screen (static pages + websockets; every token and rule checked here).
+- :mod:`evalkit.live.progress`: the secretary's progress board and the phones'
+  presence and check-in (a file beside the store);
+- :mod:`evalkit.live.remind`: the secretary's reminders as they reach a phone;
+- :mod:`evalkit.live.server` (a sub-package, the only part that imports tornado): the
+  server for the judges' phones and the big screen (static pages + websockets; every
+  token and rule checked here), with its handlers in ``server/pages.py``,
+  ``server/sockets.py``, ``server/judge_socket.py`` and what they agree on in
+  ``server/protocol.py``.
 
 The core's old path ``evalkit.roadshow`` re-exports the board, ranking, table and
 outliers. The secretary's workbench stays an ipywidgets notebook bound to the laptop

@@ -1,6 +1,7 @@
 """The secretary's progress board: every project that has pitched x every judge
 (complete, partial, missing, conflict), each judge's progress, and which judges'
-phones are connected to the venue server now (check-in).
+phones are connected to the venue server now, and who has checked in (a judge's
+first connection; :func:`check_in`).
 
 The venue server keeps the phones' presence in a small file beside the store
 (``<store>-presence.json``, readable by the secretary's account only), so the
@@ -24,11 +25,15 @@ def presence_path(store_path) -> Path:
     return p.with_name(p.name + PRESENCE_SUFFIX)
 
 
-def write_presence(store_path, online: dict[str, int], seen: dict[str, str]) -> None:
-    """Record which judges' phones are connected (``online``: judge -> open pages) and
-    when each was last seen (UTC ISO). Written whole and renamed into place."""
+def write_presence(store_path, online: dict[str, int], seen: dict[str, str],
+                   checked_in: dict[str, str] | None = None) -> None:
+    """Record which judges' phones are connected (``online``: judge -> open pages),
+    when each was last seen and when each first connected (``checked_in``; UTC ISO).
+    Written whole and renamed into place."""
+    checked_in = checked_in or {}
     body = {"updated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "judges": {j: {"online": online.get(j, 0) > 0, "last_seen": seen.get(j)} for j in set(online) | set(seen)}}
+            "judges": {j: {"online": online.get(j, 0) > 0, "last_seen": seen.get(j), "checked_in": checked_in.get(j)}
+                       for j in set(online) | set(seen) | set(checked_in)}}
     write_private(presence_path(store_path), json.dumps(body, ensure_ascii=False))
 
 
@@ -39,6 +44,17 @@ def read_presence(store_path) -> dict:
         return json.loads(presence_path(store_path).read_text("utf-8")).get("judges", {})
     except (OSError, ValueError, AttributeError):
         return {}
+
+
+def check_in(entry: dict | None) -> tuple[str, str | None]:
+    """A judge's check-in state from their presence entry: ("absent", None) before
+    the first connection (未签到), ("online", None), or ("offline", last seen UTC ISO)."""
+    entry = entry or {}
+    if entry.get("online"):
+        return "online", None
+    if entry.get("checked_in") or entry.get("last_seen"):
+        return "offline", entry.get("last_seen")
+    return "absent", None
 
 
 def progress(scores: pd.DataFrame, contest, projects) -> tuple[pd.DataFrame, pd.DataFrame]:

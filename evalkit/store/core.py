@@ -354,6 +354,20 @@ class Store(StoreReads, StoreAccess):
         from ..decision import set_allocation
         return set_allocation(self, **settings)
 
+    def remind(self, judge, project, round=None, entered_by="secretary") -> dict:
+        """Record the secretary's reminder to ``judge`` to submit the sheet for
+        ``project`` in ``round``; the venue server, following the store, pushes it to
+        that judge's phone. Needs the secretary's rights; an unknown or conflicted
+        judge or project is refused."""
+        self._require_secretary("reminding a judge")
+        judge, project = str(judge), str(project)
+        if judge not in self._judges or project not in self._projects or self.contest.is_conflicted(judge, project):
+            raise ScoreError(f"no sheet to remind judge '{judge}' of for project '{project}'", where=str(self.path),
+                             key="judge" if judge not in self._judges else "project",
+                             expected="a judge of the contest who owes a sheet for a project of the contest",
+                             found=f"{judge} / {project}")
+        return self._append("remind", judge=judge, project=project, round=self._round(round), entered_by=entered_by)
+
     # --- backup, import ------------------------------------------------------
     def backup(self, dest) -> Path:
         """Copy the store with SQLite's online backup API (safe while others write)."""

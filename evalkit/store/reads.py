@@ -154,3 +154,9 @@ class StoreReads:
         if not result["ok"]:
             where = str(self.path) if result["first_bad"] is None else f"{self.path} event {result['first_bad']}"
             raise TamperError(result["problem"], where=where, expected="an unbroken hash chain", found=result["problem"])
+
+    def reminders(self, after: int = 0) -> pd.DataFrame:
+        """Reminder events with ``seq > after``, oldest first: seq, ts, judge, project, round."""
+        rows = self._read("SELECT seq, ts, judge, project, round FROM events WHERE kind = 'remind' AND seq > ?"
+                          " ORDER BY seq", (int(after),))
+        return pd.DataFrame(rows, columns=["seq", "ts", "judge", "project", "round"])

@@ -17,10 +17,11 @@ from ..display import format_score
 from ..errors import EvalkitError
 from ..live.board import pending
 from ..live.entry import Desk
-from ..live.progress import presence_path, progress, read_presence
+from ..live.progress import presence_path
 from .common import criterion_columns, error_text, esc, project_label, result_text, status
 from .entry_grid import EntryGrid, ack_key
 from .messages import t
+from .progress_board import ProgressBoard
 
 AUDIT_ROWS = 12  # corrections shown, newest first
 
@@ -32,7 +33,8 @@ class LiveTab:
     """Widgets: ``project`` (dropdown), ``next_button``, ``now``, ``grid``, ``reason``,
     ``confirm_box`` (``confirm_text``, ``confirm_button``, ``cancel_button``),
     ``pending``, ``lock_button``, ``status``, ``audit`` (the round's corrections),
-    ``widget``."""
+    ``board`` (the progress board with check-in and remind buttons; ``progress`` is its
+    HTML), ``widget``."""
 
     def __init__(self, state):
         self.state = state
@@ -64,7 +66,8 @@ class LiveTab:
         self.lock_button.add_class("evalkit-lock")
         self.status = w.HTML()
         self.audit = w.HTML()
-        self.progress = w.HTML()
+        self.board = ProgressBoard(state, self.status)
+        self.progress = self.board.html
         # one cell's tools: its history, and a retraction (with the reason box's reason)
         self.cell_judge = w.Dropdown(layout=w.Layout(width="180px"))
         self.cell_criterion = w.Dropdown(layout=w.Layout(width="220px"))
@@ -84,7 +87,7 @@ class LiveTab:
         self.widget = w.VBox([w.HBox([self.project, self.stage_button, self.next_button]), self.now, self.grid,
                               w.HBox([w.Label(), self.reason]), self.confirm_box, self.status, self.pending,
                               w.HBox([self.cell_judge, self.cell_criterion, self.retract_button]), self.cell_history,
-                              self.progress, w.HBox([self.lock_button], layout=w.Layout(margin="18px 0 0 0")),
+                              self.board.widget, w.HBox([self.lock_button], layout=w.Layout(margin="18px 0 0 0")),
                               self.audit])
         self.widget.add_class("evalkit-live")
         state.on_change(self.redraw)
@@ -168,7 +171,7 @@ class LiveTab:
             self._drawing = False
         self.retract_button.description = t("retract", lang)
         self._draw_cell(lang)
-        self.progress.value = self._progress_html(lang, scores, round_id)
+        self.board.redraw(lang, scores, round_id, stage)
 
     def _draw_cell(self, lang) -> None:
         """The chosen cell's history on the project shown: who changed what, from what to what, why."""
@@ -200,26 +203,6 @@ class LiveTab:
         self.reason.value = ""  # a reason is for one action only
         status(self.status, result_text(result, lang))
         self.state.refresh()
-
-    def _progress_html(self, lang, scores, round_id) -> str:
-        """Who has scored what across every project that has pitched, each judge's
-        progress and whether their phone is connected (the venue server's check-in)."""
-        contest = self.contest
-        board, judges = progress(scores, contest, self.state.store.pitched(round_id))
-        here = read_presence(self.state.store.path)
-        names = dict(zip(contest.judges["id"], contest.judges["name"]))
-        head = "".join(
-            f'<th data-judge="{esc(j)}"><span class="evalkit-dot evalkit-{"on" if here.get(j, {}).get("online") else "off"}'
-            f'" title="{esc(t("online" if here.get(j, {}).get("online") else "offline", lang))}">●</span> '
-            f'{esc(names[j])}<br><small>{esc(t("progress_judge", lang, done=r.done, owed=r.owed))}</small></th>'
-            for j, r in judges.iterrows())
-        body = "".join(
-            f'<tr data-project="{esc(p)}"><td>{esc(project_label(contest, p, lang))}</td>'
-            + "".join(f'<td class="evalkit-state-{esc(s)}" data-judge="{esc(j)}">{esc(t("state." + s, lang))}</td>'
-                      for j, s in row.items()) + "</tr>"
-            for p, row in board.iterrows())
-        return (f'<div class="evalkit-progress-board"><b>{esc(t("progress", lang))}</b>'
-                f'<table><tr><th></th>{head}</tr>{body}</table></div>')
 
     def _who(self, entered_by, names, lang) -> str:
         by = str(entered_by or "")

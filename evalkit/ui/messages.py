@@ -154,6 +154,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # --- the entry workflow (evalkit.live.entry) ---
     "refused": ("{text}", "{text}"),
     "fill_in": ("请填写此项", "Please fill in this box"),
+    # --- remind: check-in status and one click to remind (progress board) ---
+    "checkin.absent": ("未签到", "not checked in"),
+    "checkin.online": ("在线", "online"),
+    "checkin.offline": ("离线（{time} 起）", "offline since {time}"),
+    "reminded_at": ("已提醒 {time}", "reminded {time}"),
+    "remind_judge": ("提醒 {name}（缺 {n} 份）", "Remind {name} ({n} missing)"),
+    "remind_all": ("提醒全部未评（{project}）", "Remind all missing ({project})"),
+    "reminded": ("已提醒：{names}", "Reminded: {names}"),
 }
 
 

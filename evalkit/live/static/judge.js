@@ -21,7 +21,9 @@
     not_number: ["请输入数字（如 8.5）", "Enter a number (e.g. 8.5)"],
     ambiguous: ["无法确定数值：请用小数点，如 1.5", "Unclear number: use a decimal point, e.g. 1.5"],
     range: ["请输入 {min}–{max} 之间的分数", "Enter a score from {min} to {max}"],
-    levels: ["评分说明", "Descriptors"], weight: ["权重", "weight"]
+    levels: ["评分说明", "Descriptors"], weight: ["权重", "weight"],
+    remind: ["秘书提醒：请为 {p} 提交评分", "Reminder from the secretary: please submit your scores for {p}"],
+    dismiss: ["知道了", "Dismiss"]
   };
   var L = EK.lang();
   function w(key, fields) {
@@ -36,6 +38,8 @@
   var outbox = load("outbox", []);        // sheets sent but not acknowledged, oldest first
   var drafts = load("drafts", {});        // project -> criterion -> text typed, not yet acknowledged
   var receipts = load("receipts", {});    // project -> receipt code
+  var dismissed = load("dismissed", []);  // ids of the secretary's reminders the judge dismissed
+  var reminders = {};                     // project -> the secretary's reminder standing on this page
   var hello = null, state = null, viewing = null, shownFor = null, problems = {}, statusKey = null, statusExtra = "";
   var $ = function (sel) { return document.querySelector(sel); };
 
@@ -60,9 +64,17 @@
       state = m;
       if (viewing === null || (m.now && m.now !== oldNow && !hasDraft(viewing))) viewing = m.now;
       if (viewing && !m.projects.some(function (p) { return p.id === viewing; })) viewing = m.now;
+      for (var rp in reminders) if (reminders[rp].round === m.round && sheetDone(rp)) delete reminders[rp];
       render(first || viewing !== shownFor);
+    } else if (m.t === "remind") {
+      if (dismissed.indexOf(m.id) >= 0 || (state && m.round === state.round && sheetDone(m.project))) return;
+      var fresh = !reminders[m.project] || reminders[m.project].id !== m.id;
+      reminders[m.project] = m;
+      if (fresh && navigator.vibrate) { try { navigator.vibrate([200, 100, 200]); } catch (e) {} }
+      renderRemind();
     } else if (m.t === "ack") {
       dropFromOutbox(m.id);
+      delete reminders[m.project];
       if (m.receipt) { receipts[m.project] = m.receipt; save("receipts", receipts); }
       var d = drafts[m.project] || {};
       for (var c in m.values) { var r = EK.readNumber(d[c]); if (r.value === m.values[c] || d[c] === undefined) delete d[c]; }
@@ -83,6 +95,15 @@
     } else if (m.t === "bad_link") {
       $(".evalkit-conn").hidden = false; $(".evalkit-conn").textContent = EK.tr(m.message, L);
     }
+  }
+  function sheetDone(p) { var x = project(p); return !!(x && hello && x.scored === hello.criteria.length); }
+  function renderRemind() {
+    var ps = Object.keys(reminders), box = $(".evalkit-remind");
+    box.hidden = !ps.length;
+    if (!ps.length) return;
+    $(".evalkit-remind-text").textContent = w("remind", {p: ps.join(L === "en" ? ", " : "、")});
+    $(".evalkit-remind-go").textContent = w("go");
+    $(".evalkit-remind-close").textContent = w("dismiss");
   }
   function dropFromOutbox(id) { outbox = outbox.filter(function (m) { return m.id !== id; }); save("outbox", outbox); }
   function hasDraft(p) { return !!(p && drafts[p] && Object.keys(drafts[p]).length); }
@@ -124,6 +145,7 @@
     if (rebuild) { buildForm(); shownFor = viewing; if (statusKey !== "queued" && statusKey !== "submitted") setStatus(null, ""); }
     updateForm(conflict || locked || !viewing);
     renderReceipts();
+    renderRemind();
   }
   function renderPicker() {
     var sel = $(".evalkit-project-pick");
@@ -215,5 +237,14 @@
   });
   $(".evalkit-project-pick").addEventListener("change", function (e) { viewing = e.target.value; problems = {}; render(true); });
   $(".evalkit-go-now").addEventListener("click", function () { viewing = state.now; problems = {}; render(true); });
+  $(".evalkit-remind-go").addEventListener("click", function () {
+    var p = Object.keys(reminders)[0];
+    if (p && project(p)) { viewing = p; problems = {}; render(true); }
+  });
+  $(".evalkit-remind-close").addEventListener("click", function () {
+    for (var p in reminders) dismissed.push(reminders[p].id);
+    dismissed = dismissed.slice(-200); save("dismissed", dismissed);
+    reminders = {}; renderRemind();
+  });
   $(".evalkit-lang").addEventListener("click", function () { L = L === "en" ? "zh" : "en"; EK.setLang(L); render(true); });
 })();
