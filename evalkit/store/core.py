@@ -207,21 +207,25 @@ class Store(StoreReads, StoreAccess):
             raise RoundLockedError(f"round '{round_id}' is locked", where=str(self.path), key="round",
                                    expected="an open round", found="locked", zh=f"本轮（{round_id}）评分已锁定")
 
-    def _score_guard(self, round_id, key, *, correction_needs_reason, by_judge):
-        def guard(c):
-            self._refuse_if_locked(c, round_id)
-            if correction_needs_reason is not None:
-                prev = c.execute("SELECT kind, score FROM events WHERE judge=? AND project=? AND criterion=? AND round=?"
-                                 " AND kind IN ('score','retract') ORDER BY seq DESC LIMIT 1", key).fetchone()
-                if prev and prev[0] == "score" and prev[1] != correction_needs_reason[0]:
-                    if not by_judge:
-                        self._require_secretary("correcting a recorded score")
-                    if not correction_needs_reason[1] and not by_judge:
-                        raise ScoreError("a correction needs a reason", where=str(self.path), key="reason",
-                                         expected="a reason for changing a recorded score",
-                                         found=f"{prev[1]:g} -> {correction_needs_reason[0]:g} without a reason",
-                                         zh="更正已保存的分数需要填写理由")
-        return guard
+    def _same_as_recorded(self, c, key, value, reason, *, by_judge: bool, where: str) -> bool:
+        """The one rule for changing a recorded score, checked inside the write: True
+        when ``value`` repeats the score on record for ``key`` (judge, project,
+        criterion, round); a different value is a correction, which (unless the judge
+        corrects their own) needs the secretary's rights and a reason."""
+        prev = c.execute("SELECT kind, score FROM events WHERE judge=? AND project=? AND criterion=? AND round=?"
+                         " AND kind IN ('score','retract') ORDER BY seq DESC LIMIT 1", key).fetchone()
+        if not prev or prev[0] != "score":
+            return False
+        if prev[1] == value:
+            return True
+        if not by_judge:
+            self._require_secretary("correcting a recorded score")
+            if not reason:
+                raise ScoreError("a correction needs a reason", where=where, key="reason",
+                                 expected="a reason for changing a recorded score",
+                                 found=f"{key[2]}: {prev[1]:g} -> {value:g} without a reason",
+                                 zh="更正已保存的分数需要填写理由")
+        return False
 
     def record(self, judge, project, criterion, score, round=None, entered_by=None, reason=None, *,
                _by_judge: bool = False) -> dict:
@@ -238,8 +242,11 @@ class Store(StoreReads, StoreAccess):
         self._check_key(judge, project, criterion, where)
         value = check_score(self.contest.rubric, criterion, score, where=where)
         round_id = self._round(round)
-        guard = self._score_guard(round_id, (judge, project, criterion, round_id),
-                                  correction_needs_reason=(value, reason), by_judge=_by_judge)
+
+        def guard(c):
+            self._refuse_if_locked(c, round_id)
+            self._same_as_recorded(c, (judge, project, criterion, round_id), value, reason, by_judge=_by_judge,
+                                   where=where)
         self._require_recording_rights(_by_judge)
         return self._append("score", judge=judge, project=project, criterion=criterion, round=round_id, score=value,
                             entered_by=entered_by or ("judge" if _by_judge else "secretary"), reason=reason, guard=guard)
@@ -282,19 +289,10 @@ class Store(StoreReads, StoreAccess):
                 self._refuse_unpitched(c, project, round_id, where)
             events, unchanged = [], []
             for criterion, value in values.items():
-                prev = c.execute("SELECT kind, score FROM events WHERE judge=? AND project=? AND criterion=? AND round=?"
-                                 " AND kind IN ('score','retract') ORDER BY seq DESC LIMIT 1",
-                                 (judge, project, criterion, round_id)).fetchone()
-                if prev and prev[0] == "score" and prev[1] == value:
+                if self._same_as_recorded(c, (judge, project, criterion, round_id), value, reason, by_judge=_by_judge,
+                                          where=where):
                     unchanged.append(criterion)
                     continue
-                if prev and prev[0] == "score" and not _by_judge:
-                    self._require_secretary("correcting a recorded score")
-                    if not reason:
-                        raise ScoreError("a correction needs a reason", where=where, key="reason",
-                                         expected="a reason for changing a recorded score",
-                                         found=f"{criterion}: {prev[1]:g} -> {value:g} without a reason",
-                                         zh="更正已保存的分数需要填写理由")
                 events.append(dict(kind="score", judge=judge, project=project, criterion=criterion, round=round_id,
                                    score=value, entered_by=entered_by, reason=reason or None, op=op))
             if events:
@@ -317,9 +315,9 @@ class Store(StoreReads, StoreAccess):
             raise ScoreError("no such score to retract", where=str(self.path), key="judge/project/criterion",
                              expected="a judge, project and criterion of the contest", found=(judge, project, criterion))
         round_id = self._round(round)
-        guard = self._score_guard(round_id, None, correction_needs_reason=None, by_judge=False)
         return self._append("retract", judge=judge, project=project, criterion=criterion, round=round_id,
-                            entered_by=entered_by or "secretary", reason=reason, guard=guard)
+                            entered_by=entered_by or "secretary", reason=reason,
+                            guard=lambda c: self._refuse_if_locked(c, round_id))
 
     def lock(self, round=None, entered_by="secretary", reason=None) -> dict:
         """Lock a round: no more scores or corrections; a backup is written."""
