@@ -11,7 +11,8 @@ from __future__ import annotations
 import importlib
 
 from .errors import (AccessError, AllocationError, ContestError, DataError, DesignError, EncodingError,
-                     EvalkitError, RoundLockedError, RubricError, ScoreError, StoreError, TamperError)
+                     EvalkitError, ParameterError, RoundLockedError, RubricError, ScoreError, SettingError,
+                     StoreError, TamperError)
 from .rubric import Rubric, load_rubric
 from .scores import totals, validate_scores
 # These functions share their name with the submodule that holds them; importing
@@ -26,7 +27,8 @@ from .robustness import robustness
 __version__ = "0.1.0"
 
 __all__ = ["AccessError", "AllocationError", "ContestError", "DataError", "DesignError", "EncodingError",
-           "EvalkitError", "RoundLockedError", "RubricError", "ScoreError", "StoreError", "TamperError",
+           "EvalkitError", "ParameterError", "RoundLockedError", "RubricError", "ScoreError", "SettingError",
+           "StoreError", "TamperError",
            "Rubric", "load_rubric", "totals", "validate_scores", "Allocation", "allocate", "assign", "robustness",
            "Contest", "load_contest", "Store", "rank", "Ranking", "compare", "agreement", "aggregate", "simulate",
            "io", "report", "research"]

@@ -251,3 +251,12 @@ def test_results_carry_no_attrs(contest, many):
                                                                if isinstance(getattr(out, k, None), pd.DataFrame)]
         for f in frames:
             assert f.attrs == {}, name
+
+
+def test_parameter_error_is_part_of_the_public_api():
+    # users catch it as ek.ParameterError, the same class the checks raise
+    import evalkit as ek
+    with pytest.raises(ek.ParameterError) as info:
+        ek.agreement.icc(pd.DataFrame({"judge": ["J1"], "project": ["P1"], "score": [1.0]}),
+                         targets="project", raters="judge", ratings="score", confidence="0.95")
+    assert info.value.key == "confidence"
