@@ -1,7 +1,8 @@
 """Make the two demo contests reproducibly: python data/make_demos.py
 
-Scores are synthetic: each project has a true quality, each judge a severity
-(leniency shift) and a spread, each score adds noise; scores are rounded to the
+Scores are synthetic: each project has a true quality, each judge a leniency
+(a shift of the scores; truth.csv writes it as judge_severity, positive = harsh,
+as evalkit reports severity) and a spread, each score adds noise; scores are rounded to the
 criterion's decimals and kept inside its scale. Judges differ visibly: in
 demo-huaihe J2 is lenient (about +8 points on the total) and J5 severe (about -9).
 Project titles of demo-xinan are the real ones of the Sanshui Xinan 2017 contest
@@ -66,9 +67,9 @@ def _write_csv(path: Path, header, rows):
         w.writerows(rows)
 
 
-def _scores(rng, rubric, projects, judges, quality, severity, spread, conflicts, noise=0.06):
+def _scores(rng, rubric, projects, judges, quality, leniency, spread, conflicts, noise=0.06):
     """Criterion scores as fractions of each scale: 0.66 + 0.11*spread*quality +
-    severity + criterion-level noise, rounded to the scale's decimals."""
+    leniency + criterion-level noise, rounded to the scale's decimals."""
     quality = np.clip(quality, -1.8, 1.8)  # keep the best projects off the scale's ceiling
     rows = []
     for j, judge in enumerate(judges):
@@ -78,7 +79,7 @@ def _scores(rng, rubric, projects, judges, quality, severity, spread, conflicts,
             for c in rubric["criteria"]:
                 lo, hi = c["scale"]["min"], c["scale"]["max"]
                 dec = c["scale"].get("decimals", 0)
-                frac = 0.66 + 0.11 * spread[j] * quality[p] + severity[j] + rng.normal(0, noise)
+                frac = 0.66 + 0.11 * spread[j] * quality[p] + leniency[j] + rng.normal(0, noise)
                 value = float(np.clip(round(lo + (hi - lo) * frac, dec), lo, hi))
                 rows.append((judge, project, c["id"], f"{value:.{dec}f}"))
     return rows
@@ -109,11 +110,11 @@ def make_huaihe(out: Path, seed: int = 20260516):
     conflicts = {(j[0], p) for j in judges for p in pids
                  if j[3] and (p in j[3].split(";") or orgs[p] in j[3].split(";"))}
     quality = rng.normal(0, 1, len(pids))
-    severity = np.array([0.0, 0.08, -0.02, 0.03, -0.09, 0.01, -0.03])
+    leniency = np.array([0.0, 0.08, -0.02, 0.03, -0.09, 0.01, -0.03])  # share of the scale added
     spread = np.array([1.0, 0.6, 1.1, 1.0, 1.3, 0.9, 1.0])
-    rows = _scores(rng, rubric, pids, jids, quality, severity, spread, conflicts)
+    rows = _scores(rng, rubric, pids, jids, quality, leniency, spread, conflicts)
     _write_csv(out / "scores.csv", ["judge", "project", "criterion", "score"], rows)
-    _write_truth(out, pids, quality, jids, severity, spread)
+    _write_truth(out, pids, quality, jids, leniency, spread)
 
 
 def make_xinan(out: Path, seed: int = 20170701):
@@ -138,17 +139,18 @@ def make_xinan(out: Path, seed: int = 20170701):
     pids = [p[0] for p in projects]
     jids = [j[0] for j in judges]
     quality = rng.normal(0, 1, len(pids))
-    severity = np.array([0.0, -0.06, 0.03, 0.05, -0.02, 0.12, 0.09, 0.10])  # public judges are lenient
+    leniency = np.array([0.0, -0.06, 0.03, 0.05, -0.02, 0.12, 0.09, 0.10])  # public judges are lenient
     spread = np.array([1.0, 1.2, 0.9, 1.0, 1.1, 0.5, 0.7, 0.6])
-    rows = _scores(rng, rubric, pids, jids, quality, severity, spread, set(), noise=0.05)
+    rows = _scores(rng, rubric, pids, jids, quality, leniency, spread, set(), noise=0.05)
     _write_csv(out / "scores.csv", ["judge", "project", "criterion", "score"], rows)
-    _write_truth(out, pids, quality, jids, severity, spread)
+    _write_truth(out, pids, quality, jids, leniency, spread)
 
 
-def _write_truth(out, pids, quality, jids, severity, spread):
+def _write_truth(out, pids, quality, jids, leniency, spread):
+    # judge_severity as everywhere in evalkit: positive = harsh (minus the leniency the scores got)
     _write_csv(out / "truth.csv", ["kind", "id", "value", "spread"],
                [("project_quality", p, f"{q:.4f}", "") for p, q in zip(pids, quality)]
-               + [("judge_severity", j, f"{s:.4f}", f"{sp:.2f}") for j, s, sp in zip(jids, severity, spread)])
+               + [("judge_severity", j, f"{-s + 0.0:.4f}", f"{sp:.2f}") for j, s, sp in zip(jids, leniency, spread)])
 
 
 if __name__ == "__main__":
