@@ -338,6 +338,8 @@ def decision(contest, store, *, round: str | None = None, with_allocation: bool 
     """The decision on the store's current scores and settings (``round`` default:
     the round now running)."""
     round_id = round or store.current()[1]
+    if getattr(contest, "dir", None) == store.contest.dir:
+        contest = store.contest  # the contest with the store's amendments (judges, conflicts)
     return decide(contest, store.scores(round_id), allocation_settings(store), round=round_id,
                   with_allocation=with_allocation)
 

@@ -609,6 +609,8 @@ class Store:
         """Set (or change) the secretary's PIN: at least PIN_MIN_DIGITS digits; needs
         the current PIN if any. Its slow hash is appended to the chain ("pin" event)."""
         self._require_secretary("set the PIN")
+        if self.has_pin and not getattr(self, "_changing_pin", False):
+            self._refuse_without_reason(None)  # after the first score: only change_pin(pin, reason)
         if not pinhash.valid_pin(pin):
             text = pin if isinstance(pin, str) else ""
             found = (f"{type(pin).__name__}" if not isinstance(pin, str) else
@@ -649,6 +651,9 @@ class Store:
         wanted = self._token_hash(token)
         for judge, token_hash in self._access_state()[1].items():
             if hmac.compare_digest(str(token_hash), wanted):
+                if judge not in self.contest.judge_ids:  # withdrawn (evalkit.live.amend): the link stops working
+                    raise AccessError("this judge has been withdrawn", where=str(self.path), key="judge",
+                                      expected="a judge of the running contest", found=judge, zh="该评委已退出本场评审")
                 return judge
         raise AccessError("unknown judge token", where=str(self.path), expected="a valid judge link",
                           found="an unknown token")
@@ -842,7 +847,8 @@ class Store:
                              found="nothing", zh="撤回分数需要填写理由")
         self._require_secretary("retracting a score")
         judge, project, criterion = str(judge), str(project), str(criterion)
-        if judge not in self._judges or project not in self._projects or self.contest.rubric.item_kind(criterion) is None:
+        if (judge not in self._judges and judge not in self.contest.judge_ids) or project not in self._projects \
+                or self.contest.rubric.item_kind(criterion) is None:
             raise ScoreError("no such score to retract", where=str(self.path), key="judge/project/criterion",
                              expected="a judge, project and criterion of the contest", found=(judge, project, criterion))
         round_id = self._round(round)
@@ -935,7 +941,8 @@ class Store:
         rows = self._read(sql + " ORDER BY e.seq", params)
         df = pd.DataFrame(rows, columns=["judge", "project", "criterion", "score", "round"])
         df["score"] = df["score"].astype(float)
-        return self.contest.with_panels(df)
+        from .live.amendments import allowed_scores  # scores of withdrawn or conflicted judges stay in the log only
+        return allowed_scores(self.contest.with_panels(df), self.contest)
 
     def score_events(self, after: int = 0) -> pd.DataFrame:
         """Score and retraction events with ``seq > after``, oldest first: seq, kind,
@@ -1040,6 +1047,74 @@ class Store:
         if len(todo):
             self._write(tx)
         return report
+
+    # --- amend: the running contest's judges, conflicts and PIN (issue 17) ---
+    @property
+    def contest(self) -> "Contest":
+        """The running contest: the contest files (``_base_contest``) with the store's
+        amendments (evalkit.live.amend), what every score is checked against."""
+        from .live.amendments import apply_amendments, decode
+        seq = self._read("SELECT COALESCE(MAX(seq), 0) FROM events WHERE kind = 'amend'")[0][0]
+        cached = self.__dict__.get("_amended")
+        if cached is None or cached[0] != seq:
+            events = [decode(r) for r in self.amendment_events()] if seq else []
+            cached = self.__dict__["_amended"] = (seq, apply_amendments(self._base_contest, events))
+        return cached[1]
+
+    @contest.setter
+    def contest(self, contest: "Contest") -> None:
+        self._base_contest = contest
+        self.__dict__.pop("_amended", None)
+
+    def amendment_events(self) -> list[dict]:
+        """The "amend" events, oldest first, as dicts of EVENT_FIELDS."""
+        rows = self._read("SELECT " + ", ".join(EVENT_FIELDS) + " FROM events WHERE kind = 'amend' ORDER BY seq")
+        return [dict(zip(EVENT_FIELDS, r)) for r in rows]
+
+    def scoring_started(self) -> bool:
+        """True once any score has been recorded: changes then need a reason."""
+        return bool(self._read("SELECT 1 FROM events WHERE kind = 'score' LIMIT 1"))
+
+    def _refuse_without_reason(self, reason, c=None) -> None:
+        from .errors import SettingError
+        started = (c.execute("SELECT 1 FROM events WHERE kind = 'score' LIMIT 1").fetchone() if c is not None
+                   else self.scoring_started())
+        if reason is None and started:
+            raise SettingError("scoring has started: a change of the running contest needs a reason",
+                               where=str(self.path), key="reason", expected="a reason", found="nothing",
+                               zh="评分已开始：修改评委、回避、PIN 或评分规则须填写理由")
+
+    def amend(self, action: str, *, judge=None, project=None, value: dict | None = None, reason=None,
+              extra: tuple = ()) -> dict:
+        """Record an amendment of the running contest (one "amend" event; checked
+        first by evalkit.live.amend). Free before the first score; afterwards refused
+        without a ``reason`` (SettingError, key 'reason'). ``extra``: events written
+        in the same transaction before it (a new PIN's hash)."""
+        self._require_secretary("amending the running contest")
+        reason = str(reason).strip() if reason is not None and str(reason).strip() else None
+        body = json.dumps({**(value or {}), "reason": reason}, ensure_ascii=False, sort_keys=True)
+
+        def tx(c):
+            self._refuse_without_reason(reason, c)
+            events = [dict(ev) for ev in extra] + [dict(kind="amend", criterion=str(action), judge=judge,
+                                                        project=project, entered_by="secretary", reason=body)]
+            return _insert_chained(c, events)[-1]
+        return self._write(tx)
+
+    def change_pin(self, pin: str, reason=None) -> dict:
+        """Change the secretary's PIN as an amendment (its hash and the reason in one
+        transaction); after the first score it needs a reason, like every amendment."""
+        self._require_secretary("set the PIN")
+        if not pinhash.valid_pin(pin):
+            self._changing_pin = True
+            try:
+                self.set_pin(pin)  # raises set_pin's typed error for a bad PIN
+            finally:
+                self._changing_pin = False
+        ev = self.amend("pin", reason=reason, extra=(dict(kind="pin", reason=pinhash.make_pin_hash(pin),
+                                                          entered_by="secretary"),))
+        self._secretary = True
+        return ev
 
 
 class JudgeSession:

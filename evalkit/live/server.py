@@ -27,7 +27,7 @@ import tornado.web
 import tornado.websocket
 from tornado.ioloop import IOLoop, PeriodicCallback
 
-from ..decision import allocation_settings, ruled_contest
+from .amend import amended_contest
 from ..errors import AccessError, EvalkitError, RoundLockedError
 from ..resources import page_dir
 from .table import LiveTable
@@ -143,7 +143,7 @@ class LiveServer:
     def ruled(self):
         """The contest under the rule the store's settings name (one decision record)."""
         try:
-            return ruled_contest(self.contest, allocation_settings(self.store))
+            return amended_contest(self.contest, self.store)
         except EvalkitError as exc:  # an unreadable setting: the contest's own rule, and say so in the log
             log.warning("settings: %s", exc)
             return self.contest
@@ -377,7 +377,7 @@ class JudgeSocket(_Socket):
             return
         self.judge = self.session.judge
         self._register(self.live.judge_sockets)
-        self.send(judge_hello(self.live.contest, self.judge, self.live.build))
+        self.send(judge_hello(self.live.store.contest, self.judge, self.live.build))
         self.send_if_new(json.dumps(judge_view(self.live.store, self.judge, self.live.scores()), ensure_ascii=False))
 
     def on_message(self, message):
@@ -429,7 +429,7 @@ class JudgeSocket(_Socket):
             self.send(dict(reply, message=refusal(key), errors={}))
             return
         except EvalkitError as exc:
-            conflicted = project in self.live.contest.project_ids and self.live.contest.is_conflicted(self.judge, project)
+            conflicted = project in self.live.contest.project_ids and self.live.store.contest.is_conflicted(self.judge, project)
             if not conflicted:
                 log.warning("submit refused: %s", exc)
             self.send(dict(reply, message=refusal("conflict" if conflicted else "store"), errors={}))

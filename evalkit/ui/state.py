@@ -68,11 +68,12 @@ class AppState:
         return True
 
     def _follow_settings(self) -> None:
-        """The contest under the store's decision settings (method, trim, decimals), so
-        the screen and the boards show the rule the Allocation tab or the CLI set."""
-        from ..decision import allocation_settings, ruled_contest
+        """The running contest (evalkit.live.amend.amended_contest): the store's
+        amendments (judges, conflicts) and decision settings (method, trim, decimals), so
+        every page shows the panel and the rule the Setup and Allocation tabs or the CLI set."""
+        from ..live.amend import amended_contest
         try:
-            self.contest = ruled_contest(self.base_contest, allocation_settings(self.store))
+            self.contest = amended_contest(self.base_contest, self.store)
         except EvalkitError:          # an unreadable setting event: keep the contest's own rule, say so
             self.contest = self.base_contest
             self.errors.append(traceback.format_exc())
