@@ -67,6 +67,8 @@ SETTING_LABELS: dict[str, Text] = {
     "tie_break": Text("同分优先顺序", "Tie-break order"),
 }
 KEYS = tuple(SETTING_LABELS)
+#: the settings that make the contest rule (a change after the first score needs a reason)
+RULE_KEYS = ("method", "trim", "decimals")
 #: the allocation rules a decision can use ("mes" needs per-judge utilities)
 ALLOCATION_RULES = ("optimal", "greedy", "greedy_stop", "greedy_density", "proportional")
 CONTEST_RULES = ("sum", "mean", "trimmed", "median")
@@ -222,14 +224,20 @@ def allocation_settings(store) -> dict:
     return read_settings(store.settings(), store.contest)
 
 
-def set_allocation(store, **settings) -> dict:
+def set_allocation(store, *, reason: str | None = None, **settings) -> dict:
     """Record settings as one event (validated first; nothing is written when a
     value is refused or nothing changes). Keys not given keep their current
     value; None restores the default. Returns the settings now in force.
-    Needs the secretary's rights on a store with a PIN (AccessError otherwise)."""
+    Needs the secretary's rights on a store with a PIN (AccessError otherwise).
+    A change of the contest rule (method, trim, decimals) is an amendment of the
+    running contest: after the first score it needs a ``reason`` (``Store.amend``,
+    the setting and its "rule" amend event in one transaction)."""
     current = allocation_settings(store)
     merged = resolve({**current, **check_settings(settings, store.contest, where=str(store.path))}, store.contest)
-    if merged != current or SETTING not in store.settings():
+    rule = {k: merged[k] for k in RULE_KEYS if merged[k] != current[k]}
+    if rule:
+        store.amend("rule", value=rule, reason=reason, setting=(SETTING, merged))
+    elif merged != current or SETTING not in store.settings():
         store.setting(SETTING, merged)
     return merged
 

@@ -904,11 +904,11 @@ class Store:
             out[key] = json.loads(value)
         return out
 
-    def set_allocation(self, **settings) -> dict:
+    def set_allocation(self, *, reason=None, **settings) -> dict:
         """Record the decision's settings (contest rule, decimals, allocation) as one
-        event; see :func:`evalkit.decision.set_allocation`."""
+        event; see :func:`evalkit.decision.set_allocation` (``reason``: for a rule change after the first score)."""
         from .decision import set_allocation
-        return set_allocation(self, **settings)
+        return set_allocation(self, reason=reason, **settings)
 
     # --- reading --------------------------------------------------------------
     def head_digest(self) -> str:
@@ -1085,11 +1085,15 @@ class Store:
                                zh="评分已开始：修改评委、回避、PIN 或评分规则须填写理由")
 
     def amend(self, action: str, *, judge=None, project=None, value: dict | None = None, reason=None,
-              extra: tuple = ()) -> dict:
+              extra: tuple = (), setting: tuple | None = None) -> dict:
         """Record an amendment of the running contest (one "amend" event; checked
         first by evalkit.live.amend). Free before the first score; afterwards refused
         without a ``reason`` (SettingError, key 'reason'). ``extra``: events written
-        in the same transaction before it (a new PIN's hash)."""
+        in the same transaction before it (a new PIN's hash); ``setting``: (key,
+        value) recorded as :meth:`setting` does, in the same transaction (the rule)."""
+        if setting is not None:
+            extra = tuple(extra) + (dict(kind="setting", criterion=str(setting[0]), entered_by="secretary",
+                                         reason=json.dumps(setting[1], ensure_ascii=False)),)
         self._require_secretary("amending the running contest")
         reason = str(reason).strip() if reason is not None and str(reason).strip() else None
         body = json.dumps({**(value or {}), "reason": reason}, ensure_ascii=False, sort_keys=True)

@@ -131,3 +131,21 @@ def test_verify_replay_and_decision_reflect_the_amendments(demo_copy, tmp_path):
     assert replay(store.path, contest).digest == after.digest
     assert verify_file(store.path)["ok"]
     store.close()
+
+
+def test_rule_change_reuses_the_decision_setting_and_needs_a_reason_after_scoring(fresh):
+    from evalkit.decision import allocation_settings, set_allocation
+    contest, store = fresh
+    set_allocation(store, decimals=1)                                   # free before the first score
+    store.record("J1", "P01", contest.rubric.criterion_ids[0], 1)
+    n = len(store.history())
+    with pytest.raises(SettingError) as exc:
+        set_allocation(store, method="mean")
+    assert exc.value.key == "reason" and len(store.history()) == n      # nothing written
+    set_allocation(store, threshold=60)                                 # the allocation stays free
+    store.set_allocation(method="mean", reason="评审组决定")
+    assert allocation_settings(store)["method"] == "mean"
+    assert amend.amended_contest(contest, store).rubric.rule.method == "mean"
+    rows = change_log(store).query("kind == 'amend'")
+    assert list(rows["change"]) == ["rule", "rule"] and rows["reason"].iloc[-1] == "评审组决定"
+    assert store.verify()["ok"]

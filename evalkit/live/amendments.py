@@ -25,6 +25,7 @@ ACTIONS: dict[str, Text] = {
     "conflict_declare": Text("申报回避", "conflict declared"),
     "conflict_lift": Text("取消回避", "conflict lifted"),
     "pin": Text("更改秘书PIN", "secretary PIN changed"),
+    "rule": Text("更改评分规则", "contest rule changed"),
 }
 
 
