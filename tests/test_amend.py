@@ -149,3 +149,11 @@ def test_rule_change_reuses_the_decision_setting_and_needs_a_reason_after_scorin
     rows = change_log(store).query("kind == 'amend'")
     assert list(rows["change"]) == ["rule", "rule"] and rows["reason"].iloc[-1] == "评审组决定"
     assert store.verify()["ok"]
+
+
+def test_the_audit_table_shows_the_reason_not_the_new_judges_name(fresh):
+    from evalkit.report.tables import audit_table
+    contest, store = fresh
+    amend.add_judge(store, "J9", "赵新", reason="临时增补")
+    shown = audit_table(store.contest, store.history(), anonymise=True).frame.to_string()
+    assert "临时增补" in shown and "赵新" not in shown and "增加评委" in shown
