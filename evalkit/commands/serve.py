@@ -73,8 +73,8 @@ def judge_links(store, folder: Path) -> dict[str, str]:
             pass
     if set(valid) != set(store.contest.judge_ids):
         valid.update(store.judge_tokens())  # a judge added on the day: a new link, the printed ones stay
-    if set(valid) != set(store.contest.judge_ids):
-        valid = store.judge_tokens(renew=True)
+        if set(valid) != set(store.contest.judge_ids):
+            valid = store.judge_tokens(renew=True)
         with private_file(path) as f:  # the tokens are the judges' keys: readable by the secretary's account only
             f.write(json.dumps(valid, ensure_ascii=False, indent=1))
     return valid
