@@ -281,6 +281,7 @@ class Decision:
     allocation: object
     waiting: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    amendments: list = field(default_factory=list)  # the running contest's changes (evalkit.live.amendments.decode)
 
     @property
     def ranking_table(self) -> pd.DataFrame:
@@ -346,10 +347,13 @@ def decision(contest, store, *, round: str | None = None, with_allocation: bool 
     """The decision on the store's current scores and settings (``round`` default:
     the round now running)."""
     round_id = round or store.current()[1]
+    from .live.amendments import decode
     if getattr(contest, "dir", None) == store.contest.dir:
         contest = store.contest  # the contest with the store's amendments (judges, conflicts)
-    return decide(contest, store.scores(round_id), allocation_settings(store), round=round_id,
-                  with_allocation=with_allocation)
+    d = decide(contest, store.scores(round_id), allocation_settings(store), round=round_id,
+               with_allocation=with_allocation)
+    d.amendments = [decode(r) for r in store.amendment_events()]
+    return d
 
 
 def settings_text(settings: dict, lang: str = "zh") -> list[tuple[str, str]]:

@@ -157,3 +157,19 @@ def test_the_audit_table_shows_the_reason_not_the_new_judges_name(fresh):
     amend.add_judge(store, "J9", "赵新", reason="临时增补")
     shown = audit_table(store.contest, store.history(), anonymise=True).frame.to_string()
     assert "临时增补" in shown and "赵新" not in shown and "增加评委" in shown
+
+
+def test_the_decision_record_lists_the_changes_and_the_public_one_names_no_judge(demo_copy, tmp_path):
+    from evalkit.decision import decision
+    from evalkit.report.record import record_table
+    contest = ek.load_contest(demo_copy())
+    store = contest.open_store(tmp_path / "d.db")
+    store.import_scores(contest.scores)
+    store.set_current("P01")
+    amend.declare_conflict(store, "J1", "P01", reason="当天申报回避")
+    d = decision(contest, store)
+    internal = record_table(d, "internal").frame.to_string()
+    public = record_table(d, "public").frame.to_string()
+    assert "申报回避" in internal and "J1" in internal and "当天申报回避" in internal
+    assert "申报回避" in public and "J1" not in public and "设置变更" in public
+    store.close()
