@@ -138,7 +138,7 @@ def test_the_screen_and_the_boards_follow_the_contest_rule_settings(live):
     screen = Screen(state)
     first = re.search(r'evalkit-screen-result[^>]*>([^<]*)<', screen.board.value).group(1)
     assert len(first.split(".")[1]) == 2                                 # the rubric's 2 decimals
-    state.store.set_allocation(method="mean", decimals=1)
+    state.store.set_allocation(method="mean", decimals=1, reason="评审组当场决定改用平均分")
     state.refresh()
     assert state.contest.rubric.rule.method == "mean" and state.base_contest.rubric.rule.method == "trimmed"
     shown = re.search(r'evalkit-screen-result[^>]*>([^<]*)<', screen.board.value).group(1)

@@ -72,7 +72,9 @@ def judge_links(store, folder: Path) -> dict[str, str]:
         except AccessError:
             pass
     if set(valid) != set(store.contest.judge_ids):
-        valid = store.judge_tokens(renew=True)
+        valid.update(store.judge_tokens())  # a judge added on the day: a new link, the printed ones stay
+        if set(valid) != set(store.contest.judge_ids):
+            valid = store.judge_tokens(renew=True)
         with private_file(path) as f:  # the tokens are the judges' keys: readable by the secretary's account only
             f.write(json.dumps(valid, ensure_ascii=False, indent=1))
     return valid
@@ -160,10 +162,11 @@ def bind(port: int, host: str):
                            found=f"port {port}: {exc.strerror}") from None
 
 
-def start_secretary(contest, store_path: Path, lang: str, port: int):
-    """The secretary's workbench: voila on roadshow.ipynb, bound to this laptop."""
+def start_secretary(contest, store_path: Path, lang: str, port: int, venue: str | None = None):
+    """The secretary's workbench: voila on roadshow.ipynb, bound to this laptop.
+    ``venue``: the venue server's base URL (links for judges added on the day)."""
     env = dict(os.environ, EVALKIT_CONTEST=str(contest.dir.resolve()), EVALKIT_STORE=str(store_path.resolve()),
-               EVALKIT_LANG=lang)
+               EVALKIT_LANG=lang, **({"EVALKIT_VENUE": venue} if venue else {}))
     env.pop("EVALKIT_PIN", None)  # the secretary's page asks for the PIN itself: a link alone gives no rights
     cmd = [sys.executable, "-m", "voila", str(NOTEBOOKS / "roadshow.ipynb"), f"--port={port}", "--no-browser",
            "--Voila.ip=127.0.0.1", "--VoilaConfiguration.show_tracebacks=False",
@@ -214,7 +217,7 @@ def run(args) -> int:
     secretary = None
     if not args.no_secretary:
         sec_port = args.secretary_port or free_port()
-        secretary = start_secretary(contest, store_path, args.lang, sec_port)
+        secretary = start_secretary(contest, store_path, args.lang, sec_port, venue=f"http://{shown}:{port}")
     links = urls(f"http://{shown}:{port}", f"http://127.0.0.1:{sec_port}/" if secretary else None, tokens)
 
     async def main():

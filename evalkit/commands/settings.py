@@ -17,6 +17,8 @@ def register(sub):
     p.add_argument("path", help="contest folder or its evalkit.db")
     p.add_argument("--set", dest="changes", action="append", default=[], metavar="KEY=VALUE",
                    help="a setting to change (repeatable); all are checked before one event is written")
+    p.add_argument("--reason", default=None,
+                   help="why the contest rule changes (needed once scoring has started) / 修改评分规则的理由")
     p.add_argument("--pin", default=None, help="the secretary's PIN, when the store has one")
     p.add_argument("--json", action="store_true", help="print the settings as JSON")
     p.set_defaults(func=run)
@@ -44,7 +46,7 @@ def run(args) -> int:
     changes = parse_changes(args.changes)
     if changes or store_path.exists():
         with contest.open_store(store_path, pin=args.pin) as store:
-            settings = store.set_allocation(**changes) if changes else allocation_settings(store)
+            settings = store.set_allocation(reason=args.reason, **changes) if changes else allocation_settings(store)
     else:
         settings = defaults(contest)
     if args.json:

@@ -73,6 +73,8 @@ SETTING_LABELS: dict[str, Text] = {
     "tie_break": Text("同分优先顺序", "Tie-break order"),
 }
 KEYS = tuple(SETTING_LABELS)
+#: the settings that make the contest rule (a change after the first score needs a reason)
+RULE_KEYS = ("method", "trim", "decimals")
 #: the allocation rules a decision can use ("mes" needs per-judge utilities)
 ALLOCATION_RULES = ("optimal", "greedy", "greedy_stop", "greedy_density", "proportional")
 CONTEST_RULES = ("sum", "mean", "trimmed", "median")
@@ -228,14 +230,20 @@ def allocation_settings(store) -> dict:
     return read_settings(store.settings(), store.contest)
 
 
-def set_allocation(store, **settings) -> dict:
+def set_allocation(store, *, reason: str | None = None, **settings) -> dict:
     """Record settings as one event (validated first; nothing is written when a
     value is refused or nothing changes). Keys not given keep their current
     value; None restores the default. Returns the settings now in force.
-    Needs the secretary's rights on a store with a PIN (AccessError otherwise)."""
+    Needs the secretary's rights on a store with a PIN (AccessError otherwise).
+    A change of the contest rule (method, trim, decimals) is an amendment of the
+    running contest: after the first score it needs a ``reason`` (``Store.amend``,
+    the setting and its "rule" amend event in one transaction)."""
     current = allocation_settings(store)
     merged = resolve({**current, **check_settings(settings, store.contest, where=str(store.path))}, store.contest)
-    if merged != current or SETTING not in store.settings():
+    rule = {k: merged[k] for k in RULE_KEYS if merged[k] != current[k]}
+    if rule:
+        store.amend("rule", value=rule, reason=reason, setting=(SETTING, merged))
+    elif merged != current or SETTING not in store.settings():
         store.setting(SETTING, merged)
     return merged
 
@@ -279,6 +287,7 @@ class Decision:
     allocation: object
     waiting: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    amendments: list = field(default_factory=list)  # the running contest's changes (evalkit.live.amendments.decode)
 
     @property
     def ranking_table(self) -> pd.DataFrame:
@@ -342,8 +351,13 @@ def decision(contest, store, *, round: str | None = None, with_allocation: bool 
     """The decision on the store's current scores and settings (``round`` default:
     the round now running)."""
     round_id = round or store.current()[1]
-    return decide(contest, store.scores(round_id), allocation_settings(store), round=round_id,
-                  with_allocation=with_allocation)
+    from ..store.amendments import decode
+    if getattr(contest, "dir", None) == store.contest.dir:
+        contest = store.contest  # the contest with the store's amendments (judges, conflicts)
+    d = decide(contest, store.scores(round_id), allocation_settings(store), round=round_id,
+               with_allocation=with_allocation)
+    d.amendments = [decode(r) for r in store.amendment_events()]
+    return d
 
 
 def settings_text(settings: dict, lang: str = "zh") -> list[tuple[str, str]]:

@@ -93,6 +93,10 @@ def replay(store_path, contest=None, *, round: str | None = None, rule: str | No
     if meta.get("contest") not in (None, contest.id):
         notes.append(f"the store was made for contest '{meta.get('contest')}', replayed with '{contest.id}'")
     scores, stored = fold_scores([r[:len(EVENT_FIELDS)] for r in rows])
+    from ..store.amendments import KIND, allowed_scores, apply_amendments, decode  # the running contest's panel
+    contest = apply_amendments(contest, [decode(dict(zip(EVENT_FIELDS, r))) for r in rows
+                                         if r[EVENT_FIELDS.index("kind")] == KIND])
+    scores = allowed_scores(contest.with_panels(scores), contest)[list(scores.columns)]
     settings = read_settings(stored, contest)
     if rule:
         settings["rule"] = rule

@@ -67,4 +67,5 @@ class LiveTable:
             base = self._frame.drop(index=self._gone) if self._gone else self._frame
             self._frame = pd.concat([base, self._rows(reversed(tail))]) if tail else base
         self._built, self._gone = self._next, []
-        return self._frame.reset_index(drop=True)
+        from ..store.amendments import allowed_scores  # as store.scores(): withdrawn or conflicted judges' scores are not counted
+        return allowed_scores(self._frame.reset_index(drop=True), self.store.contest)

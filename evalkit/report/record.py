@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..decision import SETTING_LABELS, settings_text
+from ..store.amendments import ACTIONS
 from ..text import Text
 from .tables import Table
 
@@ -23,6 +24,14 @@ def record_table(decision, version: str = "internal") -> Table:
     rows.append(("轮次 Round", str(decision.round)))
     if decision.waiting:
         rows.append(("未完成评分、未排名 Not yet ranked", ", ".join(map(str, decision.waiting))))
+    for a in getattr(decision, "amendments", []):  # the running contest's changes (evalkit.live.amend)
+        what = ACTIONS[a["action"]] if a["action"] in ACTIONS else None
+        label = f"设置变更 Change {str(a['ts'])[:19]}"
+        if version == "public":   # that it changed and when; no judge named
+            rows.append((label, what.both() if what else str(a["action"])))
+        else:
+            target = " ".join(str(x) for x in (a["judge"], a["project"]) if x)
+            rows.append((label, f"{what.both() if what else a['action']} {target}: {a['reason'] or '（评分前，无需理由）'}"))
     rows.append(("版本 Version", "公开版 public" if version == "public" else "内部版 internal (names judges)"))
     rows.append(("结果摘要 Result digest (SHA-256)", decision.digest))
     df = pd.DataFrame(rows, columns=["设置项", "取值"])

@@ -276,6 +276,8 @@ def audit_table(contest, history: pd.DataFrame | None, anonymise: bool = False) 
         log = change_log(h).set_index("seq")
         h["change"] = h["seq"].map(log["change"].map(lambda c: CHANGE_LABELS[c].zh)).fillna("")
         h["old"] = h["seq"].map(log["old"])
+        # an amendment's reason column holds JSON (new names among it): only the secretary's reason is shown
+        h["reason"] = h["reason"].where(h["kind"] != "amend", h["seq"].map(log["reason"]))
     if anonymise and len(h):
         labels = judge_labels(contest, True)
         h["judge"] = h["judge"].map(lambda j: labels.get(j, j))

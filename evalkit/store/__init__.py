@@ -10,15 +10,18 @@ event's hash, so an edit made outside evalkit is detected by :meth:`Store.verify
 
 Where each part lives:
 
-============  ===================================================================
-``core``      :class:`Store`: the connection, transactions, the events it writes
-``reads``     what a Store reads: scores, event stream, history, stage, receipts
-``access``    access rules: the secretary's PIN, judges' tokens, :class:`JudgeSession`
-``backoff``   the wait after wrong secretary PINs (:class:`PinGuard`)
-``chain``     the hash chain: event hashes, appending, chain/digest/receipt checks
-``files``     store files without a contest: read, verify, back up, restore
-``imports``   importing a score table (plan, then one transaction)
-============  ===================================================================
+==============  ==================================================================
+``core``        :class:`Store`: the connection, transactions, the events it writes
+``reads``       what a Store reads: scores, event stream, history, stage, receipts
+``access``      access rules: the secretary's PIN, judges' tokens, :class:`JudgeSession`
+``amending``    amendments of the running contest (judges, conflicts, PIN, rule) and
+                ``Store.contest``, the amended contest every score is checked against
+``amendments``  what "amend" events mean and the contest and score table they make
+``backoff``     the wait after wrong secretary PINs (:class:`PinGuard`)
+``chain``       the hash chain: event hashes, appending, chain/digest/receipt checks
+``files``       store files without a contest: read, verify, back up, restore
+``imports``     importing a score table (plan, then one transaction)
+==============  ==================================================================
 
 Everything is importable from ``evalkit.store`` itself.
 """

@@ -146,6 +146,8 @@ class StoreAccess:
         """Set (or change) the secretary's PIN: at least PIN_MIN_DIGITS digits; needs
         the current PIN if any. Its slow hash is appended to the chain ("pin" event)."""
         self._require_secretary("set the PIN")
+        if self.has_pin and not getattr(self, "_changing_pin", False):
+            self._refuse_without_reason(None)  # after the first score: only change_pin(pin, reason)
         if not pinhash.valid_pin(pin):
             text = pin if isinstance(pin, str) else ""
             found = (f"{type(pin).__name__}" if not isinstance(pin, str) else
@@ -195,6 +197,9 @@ class StoreAccess:
         wanted = self._token_hash(token)
         for judge, token_hash in self._access_state()[1].items():
             if hmac.compare_digest(str(token_hash), wanted):
+                if judge not in self.contest.judge_ids:  # withdrawn (evalkit.live.amend): the link stops working
+                    raise AccessError("this judge has been withdrawn", where=str(self.path), key="judge",
+                                      expected="a judge of the running contest", found=judge, zh="该评委已退出本场评审")
                 return judge
         raise AccessError("unknown judge token", where=str(self.path), expected="a valid judge link",
                           found="an unknown token")

@@ -23,6 +23,7 @@ import pandas as pd
 from ..errors import RoundLockedError, ScoreError, StoreError
 from ..scores import check_entry, check_score
 from .access import ACCESS_CHAINED, StoreAccess
+from .amending import StoreAmendments
 from .chain import _insert_chained, _now, receipt_code
 from .files import _copy
 from .imports import import_scores
@@ -60,7 +61,7 @@ def open_store(contest, path=None, **kwargs) -> "Store":
     return Store(path or Path(contest.dir) / STORE_FILE, contest, **kwargs)
 
 
-class Store(StoreReads, StoreAccess):
+class Store(StoreReads, StoreAccess, StoreAmendments):
     """A contest's score store.
 
     >>> store = ek.Store("evalkit.db", contest)          # doctest: +SKIP
@@ -72,7 +73,8 @@ class Store(StoreReads, StoreAccess):
     opened with that PIN. Judges record through :meth:`judge_session`.
 
     What it reads is :class:`~evalkit.store.reads.StoreReads`; who may do what is
-    :class:`~evalkit.store.access.StoreAccess`; this class holds the connection, the
+    :class:`~evalkit.store.access.StoreAccess`; the running contest and its amendments
+    :class:`~evalkit.store.amending.StoreAmendments`; this class holds the connection, the
     transactions and the events it writes.
     """
 
@@ -311,7 +313,8 @@ class Store(StoreReads, StoreAccess):
                              found="nothing", zh="撤回分数需要填写理由")
         self._require_secretary("retracting a score")
         judge, project, criterion = str(judge), str(project), str(criterion)
-        if judge not in self._judges or project not in self._projects or self.contest.rubric.item_kind(criterion) is None:
+        if (judge not in self._judges and judge not in self.contest.judge_ids) or project not in self._projects \
+                or self.contest.rubric.item_kind(criterion) is None:
             raise ScoreError("no such score to retract", where=str(self.path), key="judge/project/criterion",
                              expected="a judge, project and criterion of the contest", found=(judge, project, criterion))
         round_id = self._round(round)
@@ -346,11 +349,11 @@ class Store(StoreReads, StoreAccess):
         return self._append("setting", criterion=str(key), reason=json.dumps(value, ensure_ascii=False),
                             entered_by="secretary")
 
-    def set_allocation(self, **settings) -> dict:
+    def set_allocation(self, *, reason=None, **settings) -> dict:
         """Record the decision's settings (contest rule, decimals, allocation) as one
-        event; see :func:`evalkit.decision.set_allocation`."""
+        event; see :func:`evalkit.decision.set_allocation` (``reason``: for a rule change after the first score)."""
         from ..decision import set_allocation
-        return set_allocation(self, **settings)
+        return set_allocation(self, reason=reason, **settings)
 
     def remind(self, judge, project, round=None, entered_by="secretary") -> dict:
         """Record the secretary's reminder to ``judge`` to submit the sheet for
@@ -359,9 +362,10 @@ class Store(StoreReads, StoreAccess):
         judge or project is refused."""
         self._require_secretary("reminding a judge")
         judge, project = str(judge), str(project)
-        if judge not in self._judges or project not in self._projects or self.contest.is_conflicted(judge, project):
+        judges = self.contest.judge_ids  # the running contest: a judge added on the day can be reminded
+        if judge not in judges or project not in self._projects or self.contest.is_conflicted(judge, project):
             raise ScoreError(f"no sheet to remind judge '{judge}' of for project '{project}'", where=str(self.path),
-                             key="judge" if judge not in self._judges else "project",
+                             key="judge" if judge not in judges else "project",
                              expected="a judge of the contest who owes a sheet for a project of the contest",
                              found=f"{judge} / {project}")
         return self._append("remind", judge=judge, project=project, round=self._round(round), entered_by=entered_by)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..errors import TamperError
 from .access import PIN_HIDDEN
+from .amendments import allowed_scores
 from .chain import (CHAINED_FIELDS, EVENT_FIELDS, GENESIS, check_digest_rows, check_receipt_rows, digest_code,
                     receipt_code, verify_chain)
 
@@ -84,7 +85,8 @@ class StoreReads:
         rows = self._read(sql + " ORDER BY e.seq", params)
         df = pd.DataFrame(rows, columns=["judge", "project", "criterion", "score", "round"])
         df["score"] = df["score"].astype(float)
-        return self.contest.with_panels(df)
+        # scores of withdrawn or conflicted judges stay in the log only
+        return allowed_scores(self.contest.with_panels(df), self.contest)
 
     def score_events(self, after: int = 0) -> pd.DataFrame:
         """Score and retraction events with ``seq > after``, oldest first: seq, kind,

@@ -11,6 +11,7 @@ import ipywidgets as w
 from ..access import contest_folder_under, require_secretary, workspace_bases
 from ..contest import RUBRICS_DIR
 from ..errors import EvalkitError
+from .amend import RunningContest
 from .common import esc, status
 from .messages import t
 
@@ -34,7 +35,8 @@ def _errors_html(exc) -> str:
 
 
 class SetupTab:
-    """Widgets: ``folder``, ``open_button``, ``report``; new contest: ``new_folder``,
+    """Widgets: ``folder``, ``open_button``, ``report``; ``running`` (the running
+    contest's judges, conflicts and PIN: evalkit.ui.amend.RunningContest); new contest: ``new_folder``,
     ``name``, ``rubric``, ``budget``, ``projects``, ``judges``, ``create_button``,
     ``create_status``."""
 
@@ -59,8 +61,9 @@ class SetupTab:
         self.create_button = w.Button(description=t("create", lang), button_style="primary")
         self.create_status = w.HTML()
         self.create_button.on_click(lambda _: self.create())
+        self.running = RunningContest(state)
         self.widget = w.VBox([
-            w.HBox([self.folder, self.open_button]), self.report, w.HTML(f"<h3>{esc(t('create', lang))}</h3>"),
+            w.HBox([self.folder, self.open_button]), self.report, self.running.widget, w.HTML(f"<h3>{esc(t('create', lang))}</h3>"),
             self.new_folder, self.name, self.rubric, self.budget,
             w.HTML(esc(t("projects_csv", lang))), self.projects, w.HTML(esc(t("judges_csv", lang))), self.judges,
             self.create_button, self.create_status])

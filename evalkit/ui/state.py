@@ -69,8 +69,9 @@ class AppState:
         return True
 
     def _follow_settings(self) -> None:
-        """The contest under the store's decision settings (method, trim, decimals), so
-        the screen and the boards show the rule the Allocation tab or the CLI set."""
+        """The running contest (evalkit.live.settings.running_contest): the store's
+        amendments (judges, conflicts) and decision settings (method, trim, decimals), so
+        every page shows the panel and the rule the Setup and Allocation tabs or the CLI set."""
         try:
             self.contest = running_contest(self.base_contest, self.store)
         except EvalkitError:          # an unreadable setting event: keep the contest's own rule, say so

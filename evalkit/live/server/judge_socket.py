@@ -38,7 +38,7 @@ class JudgeSocket(_Socket):
             return
         self.judge = self.session.judge
         self._register(self.live.judge_sockets)
-        self.send(judge_hello(self.live.contest, self.judge, self.live.build))
+        self.send(judge_hello(self.live.store.contest, self.judge, self.live.build))
         scores = self.live.scores()
         self.send_if_new(json.dumps(judge_view(self.live.store, self.judge, scores), ensure_ascii=False))
         for reminder in standing_reminders(self.live.store, scores, self.judge):  # missed while offline
@@ -100,7 +100,8 @@ class JudgeSocket(_Socket):
             self.send(dict(reply, message=refusal(key), errors={}))
             return
         except EvalkitError as exc:
-            conflicted = project in self.live.contest.project_ids and self.live.contest.is_conflicted(self.judge, project)
+            conflicted = (project in self.live.contest.project_ids
+                          and self.live.store.contest.is_conflicted(self.judge, project))
             if not conflicted:
                 log.warning("submit refused: %s", exc)
             self.send(dict(reply, message=refusal("conflict" if conflicted else "store"), errors={}))
