@@ -41,7 +41,8 @@ def panel():
 def test_columns_and_counts(panel):
     res = judges(panel, RUBRIC)
     assert list(res.columns) == ["judge", "n_projects", "mean_total", "severity", "severity_se", "severity_z",
-                                 "spread", "loo_spearman", "halo", "top_k_changes", "flags", "top_k", "by_panel"]
+                                 "spread", "loo_spearman", "halo", "top_k_changes", "flags", "top_k", "by_panel",
+                                 "flag_codes"]
     assert res["n_projects"].tolist() == [15, 15, 15, 15, 15, 13]
     assert res["top_k"].eq(5).all()
 

@@ -1,8 +1,11 @@
 """The secretary's other tabs: Setup (validation, new contest), Consistency,
 Allocation, Export; evalkit.io.contest_folder (new contest)."""
+import re
+
 import pytest
 
 import evalkit as ek
+from evalkit.agreement.flags import FLAG_TEXT
 from evalkit.io.contest_folder import create_contest
 from evalkit.ui import AppState
 from evalkit.ui.allocation import AllocationTab
@@ -70,7 +73,7 @@ def test_consistency_tab(scored):
     tab = ConsistencyTab(scored)
     alpha = ek.agreement.krippendorff_alpha(ek.totals(scored.round_scores(), scored.contest.rubric), "interval",
                                             units="project", raters="judge", values="total")
-    assert f"{float(alpha):.3f}" in tab.summary.value
+    assert f"<b>{float(alpha):.2f}</b>" in tab.summary.value and "22 个项目" in tab.summary.value
     diag = tab.diagnostics
     flagged = diag[diag["flags"] != ""]
     # the demo's harsh judge J3 is flagged in plain words
@@ -78,6 +81,64 @@ def test_consistency_tab(scored):
     # ... with a positive severity (positive = harsh, as everywhere), which the note under the table says
     assert diag.set_index("judge").loc["J3", "severity"] > 0 and "正值偏严" in tab.table.value
     assert tab.chart.value[:4] == b"\x89PNG"
+
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _headers(html):
+    return re.findall(r"<th>(.*?)</th>", html)
+
+
+def test_consistency_tab_in_words_and_in_one_language(scored):
+    """Issue 17 / 15.5: no internal codes or column names, judges by name, numbers
+    rounded, and the alerts in the page's language only."""
+    tab = ConsistencyTab(scored)
+    codes = set(tab.COLUMNS) | {"flag_codes", "flags"} | set(FLAG_TEXT)
+    for lang in ("zh", "en", "zh"):
+        if scored.lang != lang:
+            scored.set_lang(lang)            # the open tab follows the switch
+        heads = _headers(tab.table.value)
+        assert heads and not codes & set(heads), heads
+        assert not any(CJK.search(h) for h in heads) if lang == "en" else all(CJK.search(h) for h in heads)
+        assert "<td>J3</td>" not in tab.table.value and "<td>张伟</td>" in tab.table.value
+        assert not re.search(r"\d\.\d{3,}", tab.table.value)          # numbers rounded for reading
+        alerts = re.sub(r"<li>[^：]*：", "<li>", tab.alerts.value)      # drop the judges' names
+        assert ("harsh" in alerts and not CJK.search(alerts)) if lang == "en" else \
+            ("偏严" in alerts and "harsh" not in alerts)
+        fig_texts = _severity_chart_texts(tab, lang)
+        assert all(not CJK.search(x) for x in fig_texts) if lang == "en" else any(CJK.search(x) for x in fig_texts)
+
+
+def _severity_chart_texts(tab, lang):
+    from evalkit.report.charts import judge_severity
+    fig = judge_severity(tab.diagnostics, lang)      # ids on the axis: only the chart's own texts are checked
+    ax = fig.axes[0]
+    return [ax.get_xlabel(), ax.get_title()]
+
+
+def test_allocation_tab_in_words(scored):
+    """Issue 17: rule names in words, projects with their titles, money with
+    thousands separators, shares as percentages."""
+    from evalkit.decision import ALLOCATION_RULES, CONTEST_RULES
+    tab = AllocationTab(scored)
+    labels = [label for label, _ in tab.rule.options] + [label for label, _ in tab.method.options]
+    assert not (set(ALLOCATION_RULES) | set(CONTEST_RULES)) & set(labels)
+    html = tab.table.value
+    assert "P03 " in html and re.search(r"<td>\d{1,3}(,\d{3})+</td>", html) and re.search(r"<td>\d+%</td>", html)
+    assert not {"rank", "project", "score", "requested", "amount", "fraction"} & set(_headers(html))
+    scored.set_lang("en")                # the open tab follows the switch
+    try:
+        assert tab.rule.value and not any(CJK.search(label) for label, _ in tab.rule.options)
+        assert not any(CJK.search(h) for h in _headers(tab.table.value)), _headers(tab.table.value)
+        tab = AllocationTab(scored)
+        assert not any(CJK.search(h) for h in _headers(tab.table.value))
+        assert not any(CJK.search(label) for label, _ in tab.rule.options)
+        from evalkit.report.charts import fund_split
+        fig = fund_split(tab.decision.contest, tab.allocation, "en")
+        assert not any(CJK.search(a.get_title() + a.get_xlabel()) for a in fig.axes)
+    finally:
+        scored.set_lang("zh")
 
 
 def test_allocation_tab_controls(scored):

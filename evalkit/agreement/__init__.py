@@ -9,9 +9,10 @@ or variance components behind it from :func:`variance_components`), returns an
 from ._result import AgreementResult
 from .concordance import kendall_w
 from .icc import icc, variance_components
+from .flags import describe_flags
 from .judges import judges, outliers
 from .kappa import brennan_prediger, cohen_kappa, fleiss_kappa, gwet_ac
 from .krippendorff import krippendorff_alpha
 
 __all__ = ["AgreementResult", "icc", "krippendorff_alpha", "fleiss_kappa", "cohen_kappa", "kendall_w", "gwet_ac",
-           "brennan_prediger", "judges", "outliers", "variance_components"]
+           "brennan_prediger", "judges", "outliers", "describe_flags", "variance_components"]

@@ -13,11 +13,12 @@ from .._params import Boolean, Column, Frame, InstanceOf, Interval, NoneOr, coun
 from ..errors import DataError
 from ..rubric import Rubric
 from ..scores import totals
+from .flags import bilingual_flags, flag_codes
 
 DEFAULT_THRESHOLDS = {"severity_z": 2.0, "loo_spearman": 0.3, "spread_low": 0.5, "spread_high": 2.0,
                       "halo": 0.3, "top_k_changes": 2, "min_projects": 3}
 COLUMNS = ["judge", "n_projects", "mean_total", "severity", "severity_se", "severity_z", "spread",
-           "loo_spearman", "halo", "top_k_changes", "flags", "top_k", "by_panel"]
+           "loo_spearman", "halo", "top_k_changes", "flags", "top_k", "by_panel", "flag_codes"]
 _SCORES = {"scores": Frame(), "judge": Column("scores"), "project": Column("scores")}
 
 
@@ -53,7 +54,10 @@ def judges(scores: pd.DataFrame, rubric: Rubric, *, judge: str = "judge", projec
       relative measures (severity, spread, loo_spearman, halo) compare a judge with
       the other judges of their own panel; column ``by_panel`` says whether that
       happened. ``top_k_changes`` always uses all judges; column ``top_k`` is its k;
-    - ``flags``: each rule that fired, Chinese then English, with the rule, e.g.
+    - ``flag_codes``: the rules that fired, ";"-separated codes (harsh, lenient,
+      disagree, narrow, wide, halo, sways_top, few_projects; evalkit.agreement.flags);
+      :func:`evalkit.agreement.describe_flags` gives their text in one language;
+    - ``flags``: the same, Chinese label then English text, with the rule, e.g.
       "偏严 harsh: severity +18.40, z=2.6 (rule |z|>2)". Thresholds can be overridden
       (keys of ``DEFAULT_THRESHOLDS``).
 
@@ -109,8 +113,9 @@ def judges(scores: pd.DataFrame, rubric: Rubric, *, judge: str = "judge", projec
                "mean_total": float(np.nanmean(x[:, j])), "severity": sev, "severity_se": se,
                "severity_z": sev / se if np.isfinite(se) and se > 0 else np.nan, "spread": rel["spread"][j],
                "loo_spearman": rel["loo_spearman"][j], "halo": rel["halo"][j], "top_k_changes": int(changes[j])}
-        row["flags"] = "; ".join(_flags(row, k, limits))
         row["top_k"], row["by_panel"] = k, bool(groups.any())
+        codes = flag_codes(row, limits)
+        row["flags"], row["flag_codes"] = bilingual_flags(row, codes, limits), ";".join(codes)
         rows.append(row)
     return pd.DataFrame(rows, columns=COLUMNS)
 
@@ -172,32 +177,6 @@ def _top(tot: pd.DataFrame, unit_key: list[str], rubric: Rubric, k: int) -> list
     score = rule_aggregate(tot, unit_key, "total", rubric.rule.method, rubric.rule.trim)
     order = np.lexsort((np.arange(len(score)), -score.to_numpy(float)))
     return list(score.index[order[:k]])
-
-
-def _flags(row: dict, k: int, t: dict) -> list[str]:
-    flags = []
-    z = row["severity_z"]
-    if np.isfinite(z) and abs(z) > t["severity_z"]:
-        label = "偏严 harsh" if z > 0 else "偏宽 lenient"
-        flags.append(f"{label}: severity {row['severity']:+.2f}, z={z:.1f} (rule |z|>{t['severity_z']:g})")
-    rho = row["loo_spearman"]
-    if np.isfinite(rho) and rho < t["loo_spearman"]:
-        flags.append(f"排序与其他评委不一致 ranks disagree with the panel: loo_spearman={rho:.2f} "
-                     f"(rule <{t['loo_spearman']:g})")
-    s = row["spread"]
-    if np.isfinite(s) and s < t["spread_low"]:
-        flags.append(f"打分区间过窄 narrow range: spread={s:.2f} (rule <{t['spread_low']:g})")
-    if np.isfinite(s) and s > t["spread_high"]:
-        flags.append(f"打分区间过宽 wide range: spread={s:.2f} (rule >{t['spread_high']:g})")
-    h = row["halo"]
-    if np.isfinite(h) and h > t["halo"]:
-        flags.append(f"光环效应 halo: criteria move together, halo={h:+.2f} (rule >{t['halo']:g})")
-    if row["top_k_changes"] >= t["top_k_changes"]:
-        flags.append(f"影响前{k}名 sways the top {k}: {row['top_k_changes']} position(s) change without this "
-                     f"judge (rule >={t['top_k_changes']})")
-    if row["n_projects"] < t["min_projects"]:
-        flags.append(f"评分项目过少 few projects: {row['n_projects']} (rule <{t['min_projects']})")
-    return flags
 
 
 @validate_params({"scores": Frame(), "judge": Column("scores"), "value": Column("scores"),

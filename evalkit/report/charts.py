@@ -27,8 +27,9 @@ def _figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
 
 
-def _project_label(contest, pid: str) -> str:
-    names = dict(zip(contest.projects["id"], contest.projects["name"]))
+def _project_label(contest, pid: str, lang: str = "zh") -> str:
+    col = "name_en" if lang == "en" and "name_en" in contest.projects else "name"
+    names = dict(zip(contest.projects["id"], contest.projects[col].fillna("")))
     return f"{pid} {names.get(pid, '')}".strip()
 
 
@@ -79,14 +80,24 @@ def _rule_label(rubric) -> str:
 
 #: the severity chart's axis: the positive side is harsh (see :func:`judge_severity`)
 SEVERITY_AXIS = "宽严度（分，正为偏严、负为偏宽）severity (points; + harsh, − lenient)"
+#: chart texts in one language (a page's): ``LABELS[key].get(lang)``
+LABELS = {
+    "severity_axis": Text("宽严度（分，正为偏严、负为偏宽）", "severity (points; + harsh, − lenient)"),
+    "severity_title": Text("评委宽严度及 95% 区间", "Judge severity with 95% interval"),
+    "amount_axis": Text("资助金额（{currency}）", "amount ({currency})"),
+    "amount_title": Text("各项目资助金额", "Amount per project"),
+    "unallocated": Text("未分配", "unallocated"),
+    "by_category": Text("按类别（总额 {budget:,.0f}）", "By category (budget {budget:,.0f})"),
+}
 
 
-def judge_severity(diag: pd.DataFrame) -> Figure:
+def judge_severity(diag: pd.DataFrame, lang: str | None = None) -> Figure:
     """Each judge's severity (how many points below the other judges' totals, on
     average) with a 95 % interval (± 1.96 standard errors); positive is harsh (偏严),
     negative lenient (偏宽), the sign every evalkit severity uses. ``diag`` is
     :func:`evalkit.agreement.judges`' frame; an optional ``label`` column names the
-    judges on the axis (default: their ids)."""
+    judges on the axis (default: their ids). ``lang`` "zh" or "en": the texts in that
+    language (a page's); None: the axis in both (the printed report)."""
     d = diag.sort_values("severity", kind="stable")
     fig = _figure(7.0, max(2.8, 0.4 * len(d) + 1.3))
     ax = fig.add_subplot()
@@ -97,8 +108,8 @@ def judge_severity(diag: pd.DataFrame) -> Figure:
     ax.scatter(d["severity"], yy, c=colors, zorder=3)
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(yy, d["label"] if "label" in d else d["judge"])
-    ax.set_xlabel(SEVERITY_AXIS)
-    ax.set_title("评委宽严度及 95% 区间", fontsize=11)
+    ax.set_xlabel(SEVERITY_AXIS if lang is None else LABELS["severity_axis"].get(lang))
+    ax.set_title(LABELS["severity_title"].get(lang or "zh"), fontsize=11)
     ax.grid(axis="x", alpha=0.3)
     return fig
 
@@ -178,9 +189,9 @@ def rank_ranges(contest, ranks: pd.DataFrame, ranking) -> Figure:
     return fig
 
 
-def fund_split(contest, allocation) -> Figure:
+def fund_split(contest, allocation, lang: str = "zh") -> Figure:
     """The fund split: amount per funded project (coloured by category) and the
-    total per category, with the unallocated remainder."""
+    total per category, with the unallocated remainder; texts in ``lang``."""
     t = allocation.table
     t = t[t["amount"] > 0]
     cats = dict(zip(contest.projects["id"], contest.projects["category"].fillna("—")))
@@ -190,23 +201,23 @@ def fund_split(contest, allocation) -> Figure:
     left, right = fig.subplots(1, 2, width_ratios=(3, 2))
     pc = [cats.get(p, "—") for p in t["project"]]
     left.barh(range(len(t)), t["amount"], color=[color[c] for c in pc])
-    left.set_yticks(range(len(t)), [_project_label(contest, p) for p in t["project"]], fontsize=8)
+    left.set_yticks(range(len(t)), [_project_label(contest, p, lang) for p in t["project"]], fontsize=8)
     left.invert_yaxis()
-    left.set_xlabel(f"资助金额（{contest.currency}）")
-    left.set_title("各项目资助金额", fontsize=11)
+    left.set_xlabel(LABELS["amount_axis"].get(lang).format(currency=contest.currency))
+    left.set_title(LABELS["amount_title"].get(lang), fontsize=11)
     left.xaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
     from matplotlib.patches import Patch
     left.legend(handles=[Patch(color=color[c], label=c) for c in cat_list], fontsize=8, loc="lower right",
                 framealpha=0.9)
     by_cat = pd.Series(t["amount"].to_numpy(float), index=pc).groupby(level=0).sum().reindex(cat_list, fill_value=0)
-    labels = list(by_cat.index) + ["未分配"]
+    labels = list(by_cat.index) + [LABELS["unallocated"].get(lang)]
     values = list(by_cat.to_numpy()) + [float(allocation.leftover)]
     right.bar(range(len(values)), values, color=[color[c] for c in by_cat.index] + ["#d5d8dc"])
     right.set_xticks(range(len(values)), labels, rotation=30, ha="right", fontsize=8)
     for i, v in enumerate(values):
         right.text(i, v, f"{v / allocation.budget:.0%}", ha="center", va="bottom", fontsize=8)
     right.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
-    right.set_title(f"按类别（总额 {allocation.budget:,.0f}）", fontsize=11)
+    right.set_title(LABELS["by_category"].get(lang).format(budget=allocation.budget), fontsize=11)
     return fig
 
 

@@ -8,11 +8,12 @@ funding (judges resampled, evalkit.robustness) on request."""
 from __future__ import annotations
 
 import ipywidgets as w
+import pandas as pd
 
 from ..decision import ALLOCATION_RULES, CONTEST_RULES, MAX_DECIMALS, SETTING_LABELS, allocation_settings, decide
 from ..display import format_score
 from ..errors import DataError, EvalkitError
-from .common import error_text, status
+from .common import error_text, on_language, status
 from .consistency import figure_png
 from .messages import t
 
@@ -39,11 +40,13 @@ class AllocationTab:
         def label(key):
             return SETTING_LABELS[key].get(lang)
         n_judges = len(state.contest.judges)
-        self.method = w.Dropdown(options=CONTEST_RULES, description=label("method"), style=style)
+        self.method = w.Dropdown(options=[(t(f"method.{m}", lang), m) for m in CONTEST_RULES], description=label("method"),
+                                 style=style)
         self.trim = w.BoundedIntText(min=0, max=max(0, (n_judges - 1) // 2), description=label("trim"), style=style)
         self.decimals = w.BoundedIntText(min=0, max=MAX_DECIMALS, description=label("decimals"), style=style)
         self.budget = w.FloatText(description=label("budget"), style=style)
-        self.rule = w.Dropdown(options=RULES, description=label("rule"), style=style)
+        self.rule = w.Dropdown(options=[(t(f"alloc.{r}", lang), r) for r in RULES], description=label("rule"),
+                               style=style)
         self.threshold = w.FloatText(value=0, description=label("threshold"), style=style)
         self.category_min = w.BoundedFloatText(value=0, min=0, max=1, step=0.05, description=label("category_min_share"),
                                                style=style)
@@ -64,12 +67,26 @@ class AllocationTab:
                                          self.table, self.chart])
         self.widget.add_class("evalkit-allocation")
         self._shown = {}
+        on_language(state, self._relabel)
         try:
             self.load()
         except EvalkitError as exc:          # a setting event the store cannot read: say so, show the rest
             status(self.status, t("error", lang, text=error_text(exc, lang)), error=True)
             return
         self.run()
+
+    def _relabel(self, state) -> None:
+        """The controls' labels and the last table in the page's language (values kept)."""
+        lang = state.lang
+        for key, (name, _) in CONTROLS.items():
+            getattr(self, name).description = SETTING_LABELS[key].get(lang)
+        for box, prefix in ((self.method, "method"), (self.rule, "alloc")):
+            value, box.options = box.value, [(t(f"{prefix}.{code}", lang), code) for _, code in box.options]
+            box.value = value
+        self.allocate_button.description = t("allocate", lang)
+        self.probability_button.description = t("probability", lang)
+        if self.decision is not None:
+            self.run()
 
     def load(self) -> None:
         """Show the store's settings in the controls (a per-category or per-organisation
@@ -131,25 +148,36 @@ class AllocationTab:
                 ready = d.scores[d.scores["project"].isin(d.ranking.projects.index)]
                 projects = d.contest.projects[d.contest.projects["id"].isin(d.ranking.projects.index)]
                 self.robust = robustness(ready, d.contest.rubric, method=d.settings["method"], budget=budget, rule=rule,
-                                         projects=projects, n=60, seed=1, **opts)
+                                         projects=projects, n_boot=60, seed=1, **opts)
             except EvalkitError as exc:
                 status(self.status, t("error", lang, text=error_text(exc, lang)), error=True)
                 return
             table["p_funded"] = table["project"].map(self.robust.projects["p_funded"])
         status(self.status, t("waiting_projects", lang, n=len(d.waiting)) if d.waiting else "")
+        self.table.value = f'<div class="evalkit-allocation-table">{self._table_html(d, table, lang)}</div>'
+        self.chart.value = figure_png(fund_split(d.contest, d.allocation, lang))
+
+    @staticmethod
+    def _table_html(d, table, lang) -> str:
+        """The allocation in words: project numbers with their titles, scores as the
+        rule rounds them, money with thousands separators, shares as percentages."""
         reason = "reason_en" if lang == "en" else "reason_zh"
-        cols = ["rank", "project", "score", "requested", "amount", "fraction"] + (["p_funded"] if probability else []) + [reason]
-        shown = table[cols].astype(object)
+        name_col = "name_en" if lang == "en" else "name"
+        names = dict(zip(d.contest.projects["id"], d.contest.projects[name_col].fillna("")))
         decimals = d.contest.rubric.rule.decimals
-        shown["score"] = [format_score(x, decimals) for x in table["score"]]
-        for c in ("requested", "amount"):
-            shown[c] = [format_score(x, 0 if float(x).is_integer() else 2) for x in table[c]]
-        for c in ("fraction", "p_funded"):
-            if c in shown:
-                shown[c] = [format_score(x, 2) for x in table[c]]
-        shown = shown.rename(columns={c: t("why" if c == reason else c, lang) for c in cols})
-        self.table.value = f'<div class="evalkit-allocation-table">{shown.to_html(index=False, escape=True)}</div>'
-        self.chart.value = figure_png(fund_split(d.contest, d.allocation))
+        money = lambda x: f"{float(x):,.0f}" if float(x).is_integer() else f"{float(x):,.2f}"  # noqa: E731
+        percent = lambda x: "—" if x != x else f"{float(x):.0%}"  # noqa: E731
+        cols = {"rank": table["rank"],
+                "project": [f"{p} {names.get(p, '')}".strip() for p in table["project"]],
+                "score": [format_score(x, decimals) for x in table["score"]],
+                "requested": [money(x) for x in table["requested"]],
+                "amount": [money(x) for x in table["amount"]],
+                "fraction": [percent(x) for x in table["fraction"]]}
+        if "p_funded" in table:
+            cols["p_funded"] = [percent(x) for x in table["p_funded"]]
+        shown = pd.DataFrame({t(f"col.{c}", lang): v for c, v in cols.items()})
+        shown[t("why", lang)] = table[reason].to_numpy()
+        return shown.to_html(index=False, escape=True)
 
 
 def allocation_tab(state) -> AllocationTab:

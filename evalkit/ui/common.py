@@ -133,3 +133,15 @@ def lang_button(state) -> w.Button:
 def status(widget: w.HTML, text: str, error: bool = False) -> None:
     cls = "evalkit-status evalkit-status-error" if error else "evalkit-status"
     widget.value = f'<div class="{cls}">{esc(text)}</div>'
+
+
+def on_language(state, fn) -> None:
+    """Call ``fn(state)`` when the page's language changes (not on every store change:
+    the tabs that compute on request redraw only then)."""
+    seen = [state.lang]
+
+    def follow(s):
+        if s.lang != seen[0]:
+            seen[0] = s.lang
+            fn(s)
+    state.on_change(follow)

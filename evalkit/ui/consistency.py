@@ -5,9 +5,12 @@ from __future__ import annotations
 import io
 
 import ipywidgets as w
+import pandas as pd
 
+from ..agreement import describe_flags
+from ..display import format_score
 from ..errors import EvalkitError
-from .common import error_text, esc
+from .common import error_text, esc, on_language
 from .messages import t
 
 
@@ -33,6 +36,7 @@ class ConsistencyTab:
     (:func:`evalkit.agreement.judges`: severity positive = harsh, as the note under
     the table and the chart's axis say)."""
 
+    #: the diagnostics shown, in this order, each under its column label (messages "col.<name>")
     COLUMNS = ["judge", "n_projects", "mean_total", "severity", "severity_z", "spread", "loo_spearman", "halo",
                "top_k_changes"]
 
@@ -42,9 +46,14 @@ class ConsistencyTab:
         self.summary, self.alerts, self.table = w.HTML(), w.HTML(), w.HTML()
         self.chart = w.Image(format="png", layout=w.Layout(max_width="720px"))
         self.refresh_button = w.Button(description=t("refresh", state.lang))
+        on_language(state, self._relabel)
         self.refresh_button.on_click(lambda _: self.redraw(self.state))
         self.widget = w.VBox([self.refresh_button, self.summary, self.alerts, self.table, self.chart])
         self.widget.add_class("evalkit-consistency")
+        self.redraw(state)
+
+    def _relabel(self, state) -> None:
+        self.refresh_button.description = t("refresh", state.lang)
         self.redraw(state)
 
     def redraw(self, state) -> None:
@@ -58,16 +67,34 @@ class ConsistencyTab:
             self.summary.value = f'<p class="evalkit-status-error">{esc(error_text(exc, lang))}</p>'
             return
         self.diagnostics = diag
-        label = t("alpha", lang)
-        self.summary.value = (f'<p class="evalkit-alpha">{label}: <b>{s["alpha"]:.3f}</b> '
-                              f'[{s["low"]:.3f}, {s["high"]:.3f}] · {s["projects"]} / {s["judges"]}</p>')
+        self.summary.value = '<p class="evalkit-alpha">' + t(
+            "alpha_summary", lang, label=esc(t("alpha", lang)), alpha=format_score(s["alpha"], 2, missing="—"),
+            low=format_score(s["low"], 2, missing="—"), high=format_score(s["high"], 2, missing="—"), projects=s["projects"],
+            judges=s["judges"]) + "</p>"
         names = dict(zip(state.contest.judges["id"], state.contest.judges["name"]))
-        flags = [f'<li>{esc(names.get(j, j))}: {esc(f)}</li>' for j, f in zip(diag["judge"], diag["flags"]) if f]
+        texts = describe_flags(diag, lang)
+        flags = [f'<li>{esc(names.get(j, j))}：{esc(f)}</li>' for j, f in zip(diag["judge"], texts) if f]
         self.alerts.value = (f'<ul class="evalkit-alerts">{"".join(flags)}</ul>' if flags else
                              f'<p>{esc(t("no_alerts", lang))}</p>')
-        self.table.value = (diag[self.COLUMNS].round(2).to_html(index=False, classes="evalkit-diagnostics")
+        self.table.value = (self._table_html(diag, names, texts, lang)
                             + f'<p class="evalkit-note">{esc(t("severity_note", lang))}</p>')
-        self.chart.value = figure_png(judge_severity(diag.assign(label=diag["judge"].map(names))))
+        self.chart.value = figure_png(judge_severity(diag.assign(label=diag["judge"].map(names)), lang))
+
+    def _table_html(self, diag, names, texts, lang) -> str:
+        """The diagnostics with the judges' names, column labels in words and numbers
+        rounded for reading (two decimals; whole counts as they are)."""
+        dec = self.state.contest.rubric.rule.decimals
+        k = int(diag["top_k"].iloc[0]) if len(diag) else 0
+        shown = pd.DataFrame({
+            t("col.judge", lang): diag["judge"].map(names).fillna(diag["judge"]),
+            t("col.n_projects", lang): diag["n_projects"],
+            t("col.mean_total", lang): [format_score(x, dec) for x in diag["mean_total"]],
+            **{t(f"col.{c}", lang): [format_score(x, 2, missing="—") for x in diag[c]]
+               for c in ("severity", "severity_z", "spread", "loo_spearman", "halo")},
+            t("col.top_k_changes", lang, k=k): diag["top_k_changes"],
+            t("col.alerts", lang): texts.replace("", "—"),
+        })
+        return shown.to_html(index=False, classes="evalkit-diagnostics", escape=True)
 
 
 def consistency_tab(state) -> ConsistencyTab:
