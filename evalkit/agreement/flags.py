@@ -10,6 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+#: the rules' thresholds (``judges(thresholds=...)`` overrides them)
+DEFAULT_THRESHOLDS = {"severity_z": 2.0, "loo_spearman": 0.3, "spread_low": 0.5, "spread_high": 2.0,
+                      "halo": 0.3, "top_k_changes": 2, "min_projects": 3}
 #: code -> (Chinese text, English text); fields from the judge's row, the rule's thresholds and k
 FLAG_TEXT: dict[str, tuple[str, str]] = {
     "harsh": ("偏严：宽严度 {severity:+.2f}，z = {severity_z:.1f}（规则 |z| > {t_severity_z:g}）",
@@ -75,7 +78,6 @@ def describe_flags(diagnostics: pd.DataFrame, lang: str = "zh", thresholds: dict
 
     >>> describe_flags(ek.agreement.judges(scores, rubric), "en")  # doctest: +SKIP
     """
-    from .judges import DEFAULT_THRESHOLDS
     limits = dict(DEFAULT_THRESHOLDS, **(thresholds or {}))
     sep = "; " if lang == "en" else "；"
     return pd.Series([sep.join(flag_text(c, row, limits, lang) for c in str(codes).split(";") if c)

@@ -13,10 +13,8 @@ from .._params import Boolean, Column, Frame, InstanceOf, Interval, NoneOr, coun
 from ..errors import DataError
 from ..rubric import Rubric
 from ..scores import totals
-from .flags import bilingual_flags, flag_codes
+from .flags import DEFAULT_THRESHOLDS, bilingual_flags, flag_codes
 
-DEFAULT_THRESHOLDS = {"severity_z": 2.0, "loo_spearman": 0.3, "spread_low": 0.5, "spread_high": 2.0,
-                      "halo": 0.3, "top_k_changes": 2, "min_projects": 3}
 COLUMNS = ["judge", "n_projects", "mean_total", "severity", "severity_se", "severity_z", "spread",
            "loo_spearman", "halo", "top_k_changes", "flags", "top_k", "by_panel", "flag_codes"]
 _SCORES = {"scores": Frame(), "judge": Column("scores"), "project": Column("scores")}
