@@ -73,7 +73,8 @@ class ConsistencyTab:
             judges=s["judges"]) + "</p>"
         names = dict(zip(state.contest.judges["id"], state.contest.judges["name"]))
         texts = describe_flags(diag, lang)
-        flags = [f'<li>{esc(names.get(j, j))}：{esc(f)}</li>' for j, f in zip(diag["judge"], texts) if f]
+        sep = ": " if lang == "en" else "："
+        flags = [f'<li>{esc(names.get(j, j))}{sep}{esc(f)}</li>' for j, f in zip(diag["judge"], texts) if f]
         self.alerts.value = (f'<ul class="evalkit-alerts">{"".join(flags)}</ul>' if flags else
                              f'<p>{esc(t("no_alerts", lang))}</p>')
         self.table.value = (self._table_html(diag, names, texts, lang)
