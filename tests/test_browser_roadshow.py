@@ -77,6 +77,18 @@ def test_live_roadshow_in_browser(served):
         row = sec.locator('.evalkit-leaderboard tr[data-project="P01"]')
         expect(row.locator(".evalkit-lb-score")).to_have_text(result)
         sec.screenshot(path=str(ARTIFACTS / "secretary-leaderboard.png"))
+        # the Consistency and Allocation tabs in words (issue 17): looked at in CI's artifacts
+        sec.locator(".lm-TabBar-tab", has_text="一致性").click()
+        expect(sec.locator(".evalkit-consistency")).to_be_visible(timeout=60_000)
+        sec.screenshot(path=str(ARTIFACTS / "secretary-consistency-1920.png"), full_page=True)
+        sec.locator(".lm-TabBar-tab", has_text="资金分配").click()
+        table = sec.locator(".evalkit-allocation-table")
+        expect(table).to_be_visible(timeout=60_000)
+        expect(table.locator("th", has_text="资助金额（元）")).to_have_count(1)
+        expect(table.locator("td", has_text="P01 银龄互助")).to_have_count(1)
+        options = sec.locator(".evalkit-allocation select option").all_inner_texts()
+        assert options and not set(options) & {"optimal", "greedy", "greedy_stop", "trimmed", "mean"}, options
+        sec.screenshot(path=str(ARTIFACTS / "secretary-allocation-1920.png"), full_page=True)
         browser.close()
     # exactly the submitted scores, nothing from J3
     expected = {(j, "P01", c): v for j, s in shares.items() for c, v in sheet(contest.rubric, s).items()}

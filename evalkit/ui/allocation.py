@@ -41,12 +41,12 @@ class AllocationTab:
             return SETTING_LABELS[key].get(lang)
         n_judges = len(state.contest.judges)
         self.method = w.Dropdown(options=[(t(f"method.{m}", lang), m) for m in CONTEST_RULES], description=label("method"),
-                                 style=style)
+                                 style=style, layout=w.Layout(width="520px"))  # the rule's name in full
         self.trim = w.BoundedIntText(min=0, max=max(0, (n_judges - 1) // 2), description=label("trim"), style=style)
         self.decimals = w.BoundedIntText(min=0, max=MAX_DECIMALS, description=label("decimals"), style=style)
         self.budget = w.FloatText(description=label("budget"), style=style)
         self.rule = w.Dropdown(options=[(t(f"alloc.{r}", lang), r) for r in RULES], description=label("rule"),
-                               style=style)
+                               style=style, layout=w.Layout(width="520px"))
         self.threshold = w.FloatText(value=0, description=label("threshold"), style=style)
         self.category_min = w.BoundedFloatText(value=0, min=0, max=1, step=0.05, description=label("category_min_share"),
                                                style=style)
