@@ -24,8 +24,10 @@ class StoreAmendments:
     def contest(self):
         """The running contest: the contest files (``_base_contest``) with the store's
         amendments (evalkit.live.amend), what every score is checked against."""
-        seq = self._read("SELECT COALESCE(MAX(seq), 0) FROM events WHERE kind = 'amend'")[0][0]
         cached = self.__dict__.get("_amended")
+        if self.__dict__.get("_closed"):
+            return cached[1] if cached else self._base_contest
+        seq = self._read("SELECT COALESCE(MAX(seq), 0) FROM events WHERE kind = 'amend'")[0][0]
         if cached is None or cached[0] != seq:
             events = [decode(r) for r in self.amendment_events()] if seq else []
             cached = self.__dict__["_amended"] = (seq, apply_amendments(self._base_contest, events))

@@ -114,8 +114,13 @@ class Store(StoreReads, StoreAccess, StoreAmendments):
 
     # --- connection helpers -----------------------------------------------
     def close(self):
+        try:
+            self.contest            # keep the running contest as it was: a closed store still names it
+        except StoreError:
+            pass
         with self._lock:
             self._conn.close()
+            self._closed = True
 
     def __enter__(self):
         return self
