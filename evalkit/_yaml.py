@@ -157,12 +157,15 @@ def unknown_keys(doc: Located, data, schema, error_cls, path: tuple = ()) -> lis
                 whole = ", ".join([data[prev]] + tail)
             message = (f"unknown key '{key}' — expected one of {allowed}. The text of '{prev}' looks cut at a comma: "
                        f"{SPLIT_HINT}, e.g. {prev}: \"{whole}\"")
+            zh = (f"未知的键 '{key}'，应为 {allowed} 之一。'{prev}' 的文字似乎在逗号处被截断："
+                  f"含逗号的文字请加引号，如 {prev}: \"{whole}\"")
             i += len(tail)
         else:
             message = f"unknown key '{key}' — expected one of {allowed}"
+            zh = f"未知的键 '{key}'，应为 {allowed} 之一"
             i += 1
         errors.append(error_cls(message, where=doc.where_key(path + (key,)), key=dotted(path) or None,
-                                expected=f"one of {allowed}", found=key))
+                                expected=f"one of {allowed}", found=key, zh=zh))
     return errors
 
 

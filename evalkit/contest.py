@@ -160,7 +160,7 @@ def _label(value, doc: Located, path: tuple) -> Text:
     text, _ = bilingual(value if isinstance(value, (dict, list)) else str(value))
     if text is None:
         raise ContestError("expected a text, or zh and en texts", where=doc.where(path), key=dotted(path),
-                           expected="{zh: ..., en: ...}", found=repr(value))
+                           expected="{zh: ..., en: ...}", found=repr(value), zh="应为文字，或中英文文字 {zh: …, en: …}")
     return text
 
 
@@ -196,18 +196,18 @@ def load_contest(path) -> Contest:
     folder = Path(path)
     if not folder.is_dir():
         raise ContestError("not a contest folder", where=str(folder), expected="a folder with contest.yaml",
-                           found="no such folder")
+                           found="no such folder", zh="不是大赛目录（缺少 contest.yaml）")
     doc = read_yaml(folder / "contest.yaml", ContestError)
     meta = doc.data
     if not isinstance(meta, dict):
         raise ContestError("contest.yaml must be a mapping", where=doc.file, expected="a mapping",
-                           found=type(meta).__name__)
+                           found=type(meta).__name__, zh="contest.yaml 须为键值映射")
     errors: list[ContestError] = unknown_keys(doc, meta, SCHEMA, ContestError)
 
     def need(key):
         if meta.get(key) is None:
             errors.append(ContestError(f"'{key}' is missing", where=doc.file, key=key, expected=f"a value for {key}",
-                                       found="nothing"))
+                                       found="nothing", zh=f"缺少 '{key}'"))
         return meta.get(key)
 
     name_raw, rubric_ref, budget_raw = need("name"), need("rubric"), need("budget")
@@ -216,11 +216,11 @@ def load_contest(path) -> Contest:
     budget = _number(budget_raw, doc.where(("budget",)), "budget")
     if budget <= 0:
         raise ContestError(f"budget {budget:g} must be positive", where=doc.where(("budget",)), key="budget",
-                           expected="> 0", found=budget)
+                           expected="> 0", found=budget, zh=f"资金总额 {budget:g} 必须大于 0")
     rounds_raw = meta.get("rounds") or [{"id": "final", "label": {"zh": "决赛", "en": "Final"}}]
     if not isinstance(rounds_raw, list):
         raise ContestError("rounds must be a list", where=doc.where(("rounds",)), key="rounds",
-                           expected="[{id: ..., label: ...}, ...]", found=repr(rounds_raw))
+                           expected="[{id: ..., label: ...}, ...]", found=repr(rounds_raw), zh="rounds（评审轮次）须为列表")
     rounds = []
     for i, r in enumerate(rounds_raw):
         if isinstance(r, str):
@@ -229,7 +229,7 @@ def load_contest(path) -> Contest:
             rounds.append(Round(str(r["id"]), _label(r.get("label") or r["id"], doc, ("rounds", i, "label"))))
         else:
             raise ContestError("a round needs an id", where=doc.where(("rounds", i)), key=f"rounds[{i}]",
-                               expected="{id: ..., label: ...}", found=repr(r))
+                               expected="{id: ..., label: ...}", found=repr(r), zh="每个评审轮次需要编号 id")
     rubric = load_rubric(_resolve_rubric(str(rubric_ref), folder))
 
     projects = _load_projects(folder / "projects.csv")
@@ -255,13 +255,13 @@ def _load_projects(path: Path) -> pd.DataFrame:
     for i, row in enumerate(df.itertuples(index=False)):
         where = f"{path} row {lines[i]}"
         if not row.id:
-            errors.append(ContestError("project id is empty", where=where, key="id", expected="an id", found="nothing"))
+            errors.append(ContestError("project id is empty", where=where, key="id", expected="an id", found="nothing", zh="项目编号为空"))
         try:
             r = _number(row.requested, where, "requested", positive=True, allow_zero=False)
             m = _number(row.min_amount, where, "min_amount", positive=True) if row.min_amount is not None else r
             if m > r:
                 errors.append(ContestError(f"min_amount {m:g} is above requested {r:g}", where=where, key="min_amount",
-                                           expected=f"<= requested ({r:g})", found=m))
+                                           expected=f"<= requested ({r:g})", found=m, zh=f"最低资助额 {m:g} 高于申请金额 {r:g}"))
         except ContestError as exc:
             errors.append(exc)
             r = m = math.nan
@@ -270,7 +270,7 @@ def _load_projects(path: Path) -> pd.DataFrame:
     dup = df["id"].duplicated()
     for i in dup[dup].index:
         errors.append(ContestError(f"project id '{df['id'][i]}' appears twice", where=f"{path} row {lines[i]}",
-                                   key="id", expected="unique ids", found=df["id"][i]))
+                                   key="id", expected="unique ids", found=df["id"][i], zh=f"项目编号 '{df['id'][i]}' 出现两次"))
     raise_all(errors)
     df["requested"] = req
     df["min_amount"] = mins
@@ -291,20 +291,20 @@ def _load_judges(path: Path, projects: pd.DataFrame, rubric: Rubric) -> pd.DataF
     for i, row in enumerate(df.itertuples(index=False)):
         where = f"{path} row {lines[i]}"
         if not row.id:
-            errors.append(ContestError("judge id is empty", where=where, key="id", expected="an id", found="nothing"))
+            errors.append(ContestError("judge id is empty", where=where, key="id", expected="an id", found="nothing", zh="评委编号为空"))
         if panels and row.panel not in panels:
             errors.append(ContestError(f"unknown panel '{row.panel}'", where=where, key="panel",
-                                       expected="one of " + ", ".join(panels), found=row.panel))
+                                       expected="one of " + ", ".join(panels), found=row.panel, zh=f"未知的评审组 '{row.panel}'"))
         marks = [m.strip() for m in (row.conflicts or "").replace("；", ";").split(";") if m.strip()]
         for m in marks:
             if m not in known:
                 errors.append(ContestError(f"conflict '{m}' is neither a project id nor an organisation", where=where,
-                                           key="conflicts", expected="project ids or organisation names", found=m))
+                                           key="conflicts", expected="project ids or organisation names", found=m, zh=f"回避项 '{m}' 既不是项目编号也不是机构名称"))
         conflicts.append(tuple(marks))
     dup = df["id"].duplicated()
     for i in dup[dup].index:
         errors.append(ContestError(f"judge id '{df['id'][i]}' appears twice", where=f"{path} row {lines[i]}", key="id",
-                                   expected="unique ids", found=df["id"][i]))
+                                   expected="unique ids", found=df["id"][i], zh=f"评委编号 '{df['id'][i]}' 出现两次"))
     raise_all(errors)
     df["conflicts"] = conflicts
     if not panels:

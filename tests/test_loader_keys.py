@@ -117,6 +117,8 @@ def test_unknown_key_is_refused_at_every_level(tmp_path, case, edit, line, key, 
     assert err.key == key and err.found == found, (err.key, err.found)
     assert f"unknown key '{found}'" in str(err) and err.expected.startswith("one of ")
     assert "quotes" not in str(err)  # a key with a value, or outside {...}: no comma hint
+    assert err.text("zh") == f"未知的键 '{found}'，应为 {err.expected[len('one of '):]} 之一"
+    assert err.text("en") == err.message
 
 
 def test_the_allowed_keys_are_named(tmp_path):
@@ -134,6 +136,8 @@ def test_text_cut_at_a_comma_is_named_with_its_whole_text(tmp_path, case, edit, 
     text = str(err)
     assert "a comma inside unquoted text splits it; put the text in quotes" in text
     assert whole in text, text
+    # the same in Chinese for a Chinese page (issue 15.5)
+    assert err.text("zh").startswith(f"未知的键 '{found}'") and "加引号" in err.text("zh") and whole in err.text("zh")
 
 
 def test_quoted_text_with_commas_is_kept_whole(tmp_path):

@@ -225,3 +225,25 @@ def test_setup_follows_the_language_switch(demo_copy):
         state.set_lang("en")
         assert tab.create_button.description == t("create", "en") and tab.folder.description == t("contest_folder", "en")
         assert "Completeness" in tab.report.value and "live store" in tab.report.value
+
+
+def test_rubric_errors_in_the_page_language_without_server_folders(tmp_path):
+    """Issue 15.5: a rubric's validation errors on the Setup tab come in the page's
+    language, name the file, line and key, and no server folder."""
+    import shutil
+
+    from evalkit.resources import rubric_dir
+    from evalkit.ui.setup import validation_html
+    folder = tmp_path / "contest"
+    shutil.copytree("data/demo-huaihe", folder)
+    text = (rubric_dir() / "gongyi-chuangtou.yaml").read_text("utf-8")
+    first = re.search(r"weight: (\d+)", text)
+    (folder / "bad.yaml").write_text(text.replace(first.group(0), "weight: 99", 1), "utf-8")
+    yaml = (folder / "contest.yaml").read_text("utf-8").replace("rubric: gongyi-chuangtou.yaml", "rubric: bad.yaml")
+    (folder / "contest.yaml").write_text(yaml, "utf-8")
+    ok, zh = validation_html(folder, lang="zh")
+    assert not ok and "权重合计为" in zh and "应为 100" in zh and "weights sum" not in zh
+    assert "bad.yaml" in zh and re.search(r"line \d+", zh) and "weight" in zh
+    assert str(tmp_path) not in zh
+    ok, en = validation_html(folder, lang="en")
+    assert "weights sum to" in en and not CJK.search(en.replace("bad.yaml", ""))

@@ -4,6 +4,7 @@ the workspace (evalkit.access.workspace_bases: the open contest's parent folder 
 EVALKIT_WORKSPACE). Both actions need the secretary's rights on the store."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import ipywidgets as w
@@ -24,13 +25,21 @@ def validation_html(path, *, scores=None, lang: str = "zh") -> tuple[bool, str]:
     try:
         contest = load_contest(path)
     except EvalkitError as exc:
-        return False, _errors_html(exc)
+        return False, _errors_html(exc, lang)
     note = f'<p class="evalkit-live-source">{esc(t("from_store", lang))}</p>' if scores is not None else ""
     return True, f'<pre class="evalkit-validation-ok">✓ {esc(contest.summary(scores, lang=lang))}</pre>{note}'
 
 
-def _errors_html(exc) -> str:
-    items = "".join(f"<li>{esc(e._format())}</li>" for e in exc.errors)
+_FOLDERS = re.compile(r"(?:[A-Za-z]:)?[/\\][^\s,:]*[/\\]")   # the folders of a path: a page names the file only
+
+
+def _errors_html(exc, lang: str = "zh") -> str:
+    """Every error of ``exc`` with its place (file name, line, key; no server folder)
+    and its text in the page's language."""
+    def item(e):
+        place = ", ".join(p for p in (_FOLDERS.sub("", e.where or ""), e.key) if p)
+        return f"<li>{esc(place + ': ' if place else '')}{esc(e.text(lang))}</li>"
+    items = "".join(item(e) for e in exc.errors)
     return f'<ul class="evalkit-validation-errors">{items}</ul>'
 
 
@@ -90,7 +99,7 @@ class SetupTab:
         try:
             require_secretary(self.state.store, "opening a contest folder")
         except EvalkitError as exc:
-            self.report.value = _errors_html(exc)
+            self.report.value = _errors_html(exc, self.state.lang)
             return False
         live = Path(self.folder.value).expanduser().resolve() == self.state.base_contest.dir.resolve()
         ok, text = validation_html(self.folder.value, scores=self.state.scores() if live else None,
@@ -107,7 +116,7 @@ class SetupTab:
             contest = create_contest(folder, name=self.name.value.strip(), rubric=self.rubric.value,
                                      budget=self.budget.value, projects=self.projects.value, judges=self.judges.value)
         except EvalkitError as exc:
-            self.create_status.value = _errors_html(exc)
+            self.create_status.value = _errors_html(exc, lang)
             return None
         status(self.create_status, t("created", lang, path=contest.dir) + " — " + t("serve_hint", lang, path=contest.dir))
         self.folder.value = str(contest.dir)
