@@ -247,3 +247,22 @@ def test_rubric_errors_in_the_page_language_without_server_folders(tmp_path):
     assert str(tmp_path) not in zh
     ok, en = validation_html(folder, lang="en")
     assert "weights sum to" in en and not CJK.search(en.replace("bad.yaml", ""))
+
+
+def test_every_tab_follows_the_language_switch(scored):
+    """Issue 15.5: the switch relabels the tabs already open (Setup, Consistency,
+    Allocation, Export here; Live and Leaderboard redraw on every change)."""
+    import ipywidgets as w
+    tabs = [SetupTab(scored), ConsistencyTab(scored), AllocationTab(scored), ExportTab(scored)]
+
+    def button_texts():
+        return [b.description for tab in tabs for b in vars(tab).values() if isinstance(b, w.Button)]
+    zh = button_texts()
+    assert all(CJK.search(x) for x in zh), zh
+    scored.set_lang("en")
+    try:
+        en = button_texts()
+        assert not any(CJK.search(x) for x in en), en
+    finally:
+        scored.set_lang("zh")
+    assert button_texts() == zh

@@ -13,7 +13,7 @@ import ipywidgets as w
 
 from ..access import require_secretary
 from ..errors import DataError, EvalkitError
-from .common import error_text, status
+from .common import error_text, on_language, status
 from .messages import t
 
 
@@ -41,6 +41,14 @@ class ExportTab:
         self.widget = w.VBox([w.HBox([self.publish_button, self.internal_button, self.sheets_button,
                                       self.backup_button]), self.status])
         self.widget.add_class("evalkit-export")
+        on_language(state, self._relabel)
+
+    BUTTONS = {"publish_button": "publish_public", "internal_button": "publish_internal", "backup_button": "backup",
+               "sheets_button": "scoresheets"}
+
+    def _relabel(self, state) -> None:
+        for name, key in self.BUTTONS.items():
+            getattr(self, name).description = t(key, state.lang)
 
     def publish(self, formats=("xlsx", "html", "pdf"), version: str = "public") -> dict:
         """Write the files of the store's decision for the round now running."""
