@@ -25,7 +25,7 @@ from evalkit.ui.setup import SetupTab
 
 PIN = "482913"
 WRONG = "000000"
-LOCATED = "needs the secretary's PIN"   # the store's refusal as the Setup tab lists it
+LOCATED = "此操作需要评审秘书的 PIN"   # the store's refusal as the Setup tab lists it (in the page's language)
 PROJECTS = "id,name,organisation,category,requested,min_amount\nA1,长者食堂,甲社工站,敬老孝老,20000,10000\n"
 JUDGES = "id,name,panel,conflicts\nK1,张三,,\nK2,李四,,\nK3,王五,,\n"
 
@@ -93,7 +93,7 @@ def secrets_of(contest, store):
 
 def refused(html_widget, words="此操作需要评审秘书的 PIN") -> bool:
     """Whether the widget shows the store's refusal of a secretary action (in Chinese,
-    the page's language; the Setup tab lists errors with their location, in English)."""
+    the page's language)."""
     return words in html.unescape(html_widget.value)
 
 
@@ -206,7 +206,7 @@ def test_new_contest_only_inside_the_workspace(demo_copy, tmp_path, monkeypatch)
     for bad in ("../escaped", str(outside / "x"), "/etc/evalkit-contest", "link/x", "", "."):
         tab.new_folder.value = bad
         assert tab.create() is None, bad
-        assert "must lie inside the workspace" in tab.create_status.value
+        assert "新大赛目录必须位于工作区内" in tab.create_status.value
         with pytest.raises(ek.AccessError) as err:
             contest_folder_under(bad, [base])
         assert err.value.key == "folder" and str(base) in str(err.value.expected)
