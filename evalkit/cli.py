@@ -10,6 +10,14 @@ import sys
 from .errors import EvalkitError
 
 
+def error_lines(exc: EvalkitError) -> str:
+    """An error as the terminal shows it: Chinese first (with its place), then English."""
+    if not exc.zh:
+        return f"错误 error: {exc}"
+    head = ", ".join(p for p in (exc.where, exc.key) if p)
+    return f"错误：{head + ': ' if head else ''}{exc.zh}\nerror: {exc}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import commands
     parser = argparse.ArgumentParser(prog="evalkit", description="公益创投大赛评审工作台 / judging workbench")
@@ -29,7 +37,7 @@ def main(argv=None) -> int:
     try:
         return int(args.func(args) or 0)
     except EvalkitError as exc:
-        print(f"错误 error: {exc}", file=sys.stderr)
+        print(error_lines(exc), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

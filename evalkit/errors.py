@@ -98,7 +98,7 @@ def read_bytes(path, error_cls: type[EvalkitError] = EvalkitError, *, kind: str 
         return open(path, "rb").read()
     except OSError as exc:
         raise error_cls("cannot read the file", where=str(path), expected=f"a readable {kind}",
-                        found=exc.strerror or str(exc)) from None
+                        found=exc.strerror or str(exc), zh="无法读取该文件") from None
 
 
 def raise_all(errors: list[EvalkitError]) -> None:
@@ -109,6 +109,8 @@ def raise_all(errors: list[EvalkitError]) -> None:
     first = errors[0]
     if len(errors) > 1:
         first.message += f" (and {len(errors) - 1} more problem(s))"
+        if first.zh:
+            first.zh += f"（另有 {len(errors) - 1} 处问题）"
         first.args = (first._format() + "\n" + "\n".join(f"  - {e}" for e in errors[1:]),)
     first.errors = list(errors)
     raise first

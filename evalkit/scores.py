@@ -42,6 +42,9 @@ def has_decimals_at_most(x: float, decimals: int) -> bool:
     return abs(scaled - round(scaled)) < 1e-6 * max(1.0, abs(scaled))
 
 
+_KEY_ZH = {"judge": "评委", "project": "项目", "criterion": "评分项"}
+
+
 def check_entry(contest: Entrants, judge: str, project: str, criterion: str, score=None,
                 where: str | None = None) -> float | None:
     """Validate one score entry against the contest: the one check behind every way a
@@ -52,13 +55,13 @@ def check_entry(contest: Entrants, judge: str, project: str, criterion: str, sco
     checks (:func:`check_score`). ``score=None`` checks the key only (judge, project,
     criterion) and returns None; otherwise the score as float."""
     if judge not in contest.judge_ids:
-        raise ScoreError(f"unknown judge '{judge}' / 未知评委", where=where, key="judge",
+        raise ScoreError(f"unknown judge '{judge}'", where=where, key="judge",
                          expected="a judge of the contest (judges.csv)", found=judge, zh=f"未知评委「{judge}」")
     if project not in contest.project_ids:
-        raise ScoreError(f"unknown project '{project}' / 未知项目", where=where, key="project",
+        raise ScoreError(f"unknown project '{project}'", where=where, key="project",
                          expected="a project of the contest (projects.csv)", found=project, zh=f"未知项目「{project}」")
     if contest.is_conflicted(judge, project):
-        raise ScoreError(f"judge '{judge}' has a conflict of interest with project '{project}' (回避)",
+        raise ScoreError(f"judge '{judge}' has a conflict of interest with project '{project}'",
                          where=where, key="judge", expected="no score from a conflicted judge", found=judge,
                          zh=f"评委「{judge}」与项目「{project}」存在利益关系，须回避")
     if score is None:
@@ -101,21 +104,21 @@ def check_score(rubric: Rubric, criterion: str, score, *, where: str | None = No
     if kind == "bonus":
         item = rubric.bonus_item(criterion)
         if not 0 <= value <= item.max:
-            raise ScoreError(f"bonus {value:g} is outside 0..{item.max:g} of {item.label.zh}", where=where,
+            raise ScoreError(f"bonus {value:g} is outside 0..{item.max:g} of {item.label.get('en')}", where=where,
                              key="score", expected=f"0..{item.max:g}", found=value,
                              zh=f"加分 {value:g} 超出「{item.label.zh}」的范围 0–{item.max:g}")
         return value
     c = rubric.criterion(criterion)
     if value > c.max:
-        raise ScoreError(f"{value:g} is above the maximum {c.max:g} of {c.label.zh}", where=where, key="score",
+        raise ScoreError(f"{value:g} is above the maximum {c.max:g} of {c.label.get('en')}", where=where, key="score",
                          expected=f"{c.min:g}..{c.max:g}", found=value,
                          zh=f"{value:g} 高于「{c.label.zh}」的最高分 {c.max:g}（范围 {c.min:g}–{c.max:g}）")
     if value < c.min:
-        raise ScoreError(f"{value:g} is below the minimum {c.min:g} of {c.label.zh}", where=where, key="score",
+        raise ScoreError(f"{value:g} is below the minimum {c.min:g} of {c.label.get('en')}", where=where, key="score",
                          expected=f"{c.min:g}..{c.max:g}", found=value,
                          zh=f"{value:g} 低于「{c.label.zh}」的最低分 {c.min:g}（范围 {c.min:g}–{c.max:g}）")
     if not has_decimals_at_most(value, c.decimals):
-        raise ScoreError(f"{value:g} has more than {c.decimals} decimal(s) allowed for {c.label.zh}", where=where,
+        raise ScoreError(f"{value:g} has more than {c.decimals} decimal(s) allowed for {c.label.get('en')}", where=where,
                          key="score", expected=f"at most {c.decimals} decimal(s)", found=value,
                          zh=f"{value:g} 的小数位多于「{c.label.zh}」允许的 {c.decimals} 位")
     return value
@@ -123,11 +126,13 @@ def check_score(rubric: Rubric, criterion: str, score, *, where: str | None = No
 
 def require_columns(df: pd.DataFrame, columns, *, where: str = "score table") -> None:
     if not isinstance(df, pd.DataFrame):
-        raise DataError("expected a pandas DataFrame", where=where, expected="DataFrame", found=type(df).__name__)
+        raise DataError("expected a pandas DataFrame", where=where, expected="DataFrame", found=type(df).__name__,
+                        zh="应为 pandas DataFrame 表格")
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise DataError(f"missing column(s) {', '.join(map(str, missing))}", where=where,
-                        expected="columns " + ", ".join(map(str, columns)), found=list(map(str, df.columns)))
+                        expected="columns " + ", ".join(map(str, columns)), found=list(map(str, df.columns)),
+                        zh=f"缺少列 {', '.join(map(str, missing))}")
 
 
 def validate_scores(scores: pd.DataFrame, rubric: Rubric, contest: Entrants | None = None, *,
@@ -151,7 +156,8 @@ def validate_scores(scores: pd.DataFrame, rubric: Rubric, contest: Entrants | No
         where = f"{file} row {line[i]}"
         for key, val in (("judge", judge), ("project", project), ("criterion", criterion)):
             if not val:
-                errors.append(ScoreError(f"{key} is empty", where=where, key=key, expected=f"a {key} id", found="nothing"))
+                errors.append(ScoreError(f"{key} is empty", where=where, key=key, expected=f"a {key} id", found="nothing",
+                                         zh=f"{_KEY_ZH[key]}为空"))
         if not (judge and project and criterion):
             continue
         try:
@@ -164,7 +170,8 @@ def validate_scores(scores: pd.DataFrame, rubric: Rubric, contest: Entrants | No
     for i in np.flatnonzero(dup.to_numpy()):
         errors.append(ScoreError("duplicate score for (" + ", ".join(str(df[k].iloc[i]) for k in keys) + ")",
                                  where=f"{file} row {line[i]}", key=",".join(keys),
-                                 expected="one score per judge, project, criterion and round", found="a second one"))
+                                 expected="one score per judge, project, criterion and round", found="a second one",
+                                 zh="重复评分（" + "、".join(str(df[k].iloc[i]) for k in keys) + "）"))
     raise_all(errors)
     df["score"] = values
     return df

@@ -17,6 +17,19 @@ def sheet(rubric, share):
     return {c.id: round(c.max * share, c.decimals) for c in rubric.criteria}
 
 
+def _paper_sheet(path, contest, scores):
+    """A long sheet (评委, 项目, 指标, 分数) of J5's paper scores for P01, "need" typed as 99."""
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "纸质"
+    ws.append(["评委", "项目", "指标", "分数"])
+    for c in contest.rubric.criteria:
+        ws.append(["J5", "P01", c.label.zh, 99 if c.id == "need" else scores[c.id]])
+    wb.save(path)
+    return path
+
+
 def test_live_roadshow_in_browser(served):
     from playwright.sync_api import expect, sync_playwright
     folder, links, proc = served
@@ -25,6 +38,7 @@ def test_live_roadshow_in_browser(served):
     assert (folder / "judge-links.html").read_text("utf-8").count("<svg") == 7   # the QR sheet
     contest = ek.load_contest(folder)
     shares = {"J1": 0.9, "J2": 0.7, "J4": 0.5}
+    paper = sheet(contest.rubric, 0.6)
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as pw:
         browser, ctx = browser_context(pw)
@@ -89,9 +103,29 @@ def test_live_roadshow_in_browser(served):
         options = sec.locator(".evalkit-allocation select option").all_inner_texts()
         assert options and not set(options) & {"optimal", "greedy", "greedy_stop", "trimmed", "mean"}, options
         sec.screenshot(path=str(ARTIFACTS / "secretary-allocation-1920.png"), full_page=True)
+        # J5 scored P01 on paper: the sheet, typed into a workbook, is uploaded in the Import tab;
+        # the cell above the maximum is listed by sheet and cell and stays out
+        assert not contest.is_conflicted("J5", "P01")
+        book = _paper_sheet(folder / "J5-paper.xlsx", contest, paper)
+        sec.locator(".lm-TabBar-tab", has_text="导入评分").click()
+        with sec.expect_file_chooser() as chooser:           # the upload button opens the system's file dialog
+            sec.locator(".evalkit-upload").click()
+        chooser.value.set_files(str(book))
+        report = sec.locator(".evalkit-import-report")
+        expect(report).to_contain_text(f"新增 {len(paper) - 1} 个分数", timeout=60_000)
+        expect(report).to_contain_text("纸质!D2")
+        sec.locator(".evalkit-only-valid input").check()
+        sec.locator(".evalkit-import-button").click()
+        expect(sec.locator(".evalkit-import .evalkit-status")).to_contain_text("已导入")
+        sec.screenshot(path=str(ARTIFACTS / "secretary-import-1920.png"), full_page=True)
+        sec.set_viewport_size({"width": 1366, "height": 768})                 # a laptop
+        sec.screenshot(path=str(ARTIFACTS / "secretary-import-1366.png"))
         browser.close()
-    # exactly the submitted scores, nothing from J3
+    with contest.open_store(folder / "evalkit.db") as store:
+        scores = store.scores()
+    # exactly the submitted scores and the valid paper ones, nothing from J3
     expected = {(j, "P01", c): v for j, s in shares.items() for c, v in sheet(contest.rubric, s).items()}
+    expected.update({("J5", "P01", c): v for c, v in paper.items() if c != "need"})
     got = {(r.judge, r.project, r.criterion): r.score for r in scores.itertuples()}
     assert got == expected
     assert proc.poll() is None                                                 # still serving until stopped

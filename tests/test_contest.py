@@ -60,7 +60,7 @@ def _edit(folder, name, old, new):
     ("scores.csv", "J1,P01,need,", "J9,P01,need,", ScoreError, "row 2", "unknown judge 'J9'"),
     ("scores.csv", "J1,P01,need,", "J1,P99,need,", ScoreError, "row 2", "unknown project 'P99'"),
     ("scores.csv", "J1,P01,need,", "J1,P01,needs,", ScoreError, "row 2", "unknown criterion 'needs'"),
-    ("scores.csv", "J1,P01,need,10.4", "J1,P01,need,18", ScoreError, "row 2", "18 is above the maximum 15 of 需求分析"),
+    ("scores.csv", "J1,P01,need,10.4", "J1,P01,need,18", ScoreError, "row 2", "18 is above the maximum 15 of Need analysis"),
     ("scores.csv", "J1,P01,need,10.4", "J1,P01,need,-1", ScoreError, "row 2", "below the minimum"),
     ("scores.csv", "J1,P01,need,10.4", "J1,P01,need,10.45", ScoreError, "row 2", "more than 1 decimal"),
     ("scores.csv", "J1,P01,need,10.4", "J1,P01,need,abc", ScoreError, "row 2", "is not a number"),

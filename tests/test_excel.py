@@ -1,6 +1,7 @@
 """read_score_workbook: the sheets secretaries keep (merged two-row headers, Chinese
 headers with maxima, judge named by sheet or by a cell), every kind of bad cell
 reported by sheet and cell, all-or-nothing vs partial."""
+import re
 import openpyxl
 import pandas as pd
 import pytest
@@ -128,9 +129,9 @@ def _header(wb):
 
 
 BAD = [
-    ("above max", _put("评委1", "C7", 18), "评委1!C7, score: 18 is above the maximum 15 of 需求分析"),
-    ("below min", _put("评委1", "C7", -1), "评委1!C7, score: -1 is below the minimum 0 of 需求分析"),
-    ("decimals", _put("评委1", "E6", 7.25), "评委1!E6, score: 7.25 has more than 1 decimal(s) allowed for 创新性"),
+    ("above max", _put("评委1", "C7", 18), "评委1!C7, score: 18 is above the maximum 15 of Need analysis"),
+    ("below min", _put("评委1", "C7", -1), "评委1!C7, score: -1 is below the minimum 0 of Need analysis"),
+    ("decimals", _put("评委1", "E6", 7.25), "评委1!E6, score: 7.25 has more than 1 decimal(s) allowed for Innovation"),
     ("text", _put("李秀兰", "F8", "优秀"), "李秀兰!F8: '优秀' is not a number"),
     ("formula", _put("评委1", "C5", "=10+2"), "评委1!C5: a formula is not accepted"),
     ("criterion header", _header, "评委1!D4: unknown criterion header '影响力'"),
@@ -197,7 +198,7 @@ def test_long_sheet(tmp_path, contest):
     with pytest.raises(ScoreError) as info:
         ek.io.read_score_workbook(tmp_path / "long.xlsx", contest)
     assert [(e.where, e.message.split(" (and")[0]) for e in info.value.errors] == [
-        ("汇总录入!D4", "6 is above the maximum 5 of 路演表现"),
+        ("汇总录入!D4", "6 is above the maximum 5 of Roadshow presentation"),
         ("汇总录入!A5", "unknown judge '赵六'")]
     df = ek.io.read_score_workbook(tmp_path / "long.xlsx", contest, partial=True)
     assert _sorted(df).values.tolist() == [["J1", "P01", "need", 12.5], ["J2", "P02", "innovation", 8.0]]
@@ -211,3 +212,39 @@ def test_missing_file_and_empty_workbook(tmp_path, contest):
     wb.save(tmp_path / "empty.xlsx")
     with pytest.raises(DataError, match="holds no score sheet"):
         ek.io.read_score_workbook(tmp_path / "empty.xlsx", contest)
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@pytest.mark.parametrize("kind, edit, message", BAD, ids=[b[0] for b in BAD])
+def test_each_problem_reads_in_chinese_and_in_english(tmp_path, contest, kind, edit, message):
+    # a page shows err.text(lang): Chinese first, English when switched (issue 15, item 5)
+    path = make_workbook(tmp_path / "bad.xlsx", contest, edit=edit)
+    with pytest.raises(ScoreError) as info:
+        ek.io.read_score_workbook(path, contest)
+    for err in info.value.errors:
+        zh, en = err.text("zh"), err.text("en")
+        assert _CJK.search(zh) and zh != en, (kind, zh)
+        # English: no Chinese beyond what the workbook holds (quoted names, sheet!cell) and the 评委： hint
+        assert not _CJK.search(re.sub(r"'[^']*'|\([^)]*\)|[^\s!]+![A-Z]+\d+|评委：", "", en)), (kind, en)
+
+
+def test_workbook_level_problems_read_in_both_languages(tmp_path, contest):
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "说明"
+    wb.save(tmp_path / "empty.xlsx")
+    (tmp_path / "junk.xlsx").write_bytes(b"PK\x03\x04 not a zip")
+    cases = [dict(path=tmp_path / "none.xlsx"), dict(path=tmp_path / "empty.xlsx"),
+             dict(path=tmp_path / "junk.xlsx"), dict(path=tmp_path / "empty.xlsx", sheets=["评委7"]),
+             dict(path=tmp_path / "empty.xlsx", round="semifinal-x")]
+    for case in cases:
+        with pytest.raises(DataError) as info:
+            ek.io.read_score_workbook(contest=contest, **case)
+        assert _CJK.search(info.value.text("zh")) and not _CJK.search(info.value.text("en").replace("评委7", "")), case
+    # several problems: the count follows in both languages
+    path = make_workbook(tmp_path / "two.xlsx", contest,
+                         edit=lambda wb: (wb["评委1"].cell(7, 3, 18), wb["评委1"].cell(8, 3, 19)))
+    with pytest.raises(ScoreError) as info:
+        ek.io.read_score_workbook(path, contest)
+    assert "另有 1 处问题" in info.value.text("zh") and "1 more problem" in info.value.text("en")

@@ -198,7 +198,9 @@ def _rehash_3(raw):
     (("DELETE FROM events WHERE seq = 3", "UPDATE events SET seq = seq - 1 WHERE seq > 3"), 3, "deleted"),
     ((_forge_insert_at_3,), 3, "inserted"),
     (("INSERT INTO events (seq, ts, kind, judge, project, criterion, round, score, entered_by, reason, prev_hash, hash) SELECT 7, ts, kind, judge, project, criterion, round, 1, entered_by, reason, hash, "
-      "'f' || substr(hash, 2) FROM events WHERE seq = 6",), 7, "inserted"),
+      # a forged hash that always differs from event 6's ('f' + its tail would equal it 1 time in 16)
+      "(CASE WHEN substr(hash, 1, 1) = 'f' THEN 'e' ELSE 'f' END) || substr(hash, 2) FROM events WHERE seq = 6",),
+     7, "inserted"),
     (("DELETE FROM events WHERE seq = 6", "DELETE FROM meta WHERE key = 'head'"), 5, "removed"),
 ], ids=["edit", "edit-rehash", "delete", "delete-last", "delete-renumber", "insert-forged", "insert-at-end",
         "delete-last-and-head"])

@@ -113,10 +113,10 @@ def test_research_totals_are_the_rubric_totals_to_the_bit():
 # ---------------------------------------------------------------------------
 # per-score validation: one function (scores.check_entry), one error class, one message
 
-BAD_ENTRIES = [("J3", "P03", "need", 5, "judge", "judge 'J3' has a conflict of interest with project 'P03' (回避)"),
-               ("J3", "P01", "need", 5, "judge", "judge 'J3' has a conflict of interest with project 'P01' (回避)"),
-               ("J1", "P01", "need", 99, "score", "99 is above the maximum 15 of 需求分析"),
-               ("J1", "P01", "need", 7.25, "score", "7.25 has more than 1 decimal(s) allowed for 需求分析"),
+BAD_ENTRIES = [("J3", "P03", "need", 5, "judge", "judge 'J3' has a conflict of interest with project 'P03'"),
+               ("J3", "P01", "need", 5, "judge", "judge 'J3' has a conflict of interest with project 'P01'"),
+               ("J1", "P01", "need", 99, "score", "99 is above the maximum 15 of Need analysis"),
+               ("J1", "P01", "need", 7.25, "score", "7.25 has more than 1 decimal(s) allowed for Need analysis"),
                ("J1", "P01", "nosuch", 5, "criterion", "unknown criterion 'nosuch'")]
 
 
@@ -188,7 +188,7 @@ def test_unknown_judge_and_project_read_the_same_from_a_file_and_the_store(tmp_p
             from_store.append(one.value.message)
     finally:
         store.close()
-    assert from_file[0].startswith("unknown judge 'J9' / 未知评委") and from_file[1] == "unknown project 'P99' / 未知项目"
+    assert from_file[0].startswith("unknown judge 'J9'") and from_file[1] == "unknown project 'P99'"
     assert [m.split(" (and ")[0] for m in from_file] == from_store
 
 

@@ -11,6 +11,7 @@ from evalkit.ui import AppState
 from evalkit.ui.allocation import AllocationTab
 from evalkit.ui.consistency import ConsistencyTab
 from evalkit.ui.export import ExportTab
+from evalkit.ui.paper_import import ImportTab
 from evalkit.ui.setup import SetupTab
 
 
@@ -251,9 +252,9 @@ def test_rubric_errors_in_the_page_language_without_server_folders(tmp_path):
 
 def test_every_tab_follows_the_language_switch(scored):
     """Issue 15.5: the switch relabels the tabs already open (Setup, Consistency,
-    Allocation, Export here; Live and Leaderboard redraw on every change)."""
+    Allocation, Import, Export here; Live and Leaderboard redraw on every change)."""
     import ipywidgets as w
-    tabs = [SetupTab(scored), ConsistencyTab(scored), AllocationTab(scored), ExportTab(scored)]
+    tabs = [SetupTab(scored), ConsistencyTab(scored), AllocationTab(scored), ImportTab(scored), ExportTab(scored)]
 
     def button_texts():
         return [b.description for tab in tabs for b in vars(tab).values() if isinstance(b, w.Button)]

@@ -12,7 +12,7 @@ Two layouts, found per sheet:
 
 Sheets with neither layout (instructions, 公示, summaries, an audit log with an
 event column) are ignored and listed in ``attrs["ignored_sheets"]``. Every problem
-is reported by sheet and cell (``评委3!D7: 18 is above the maximum 15 of 创新性``).
+is reported by sheet and cell (``评委3!D7: 18 is above the maximum 15 of Innovation``).
 """
 from __future__ import annotations
 
@@ -163,6 +163,9 @@ def _sheet_judge(sheet: _Sheet, header_row: int, look: _Lookup):
     return None
 
 
+_ROLE_ZH = {"judge": "评委", "project": "项目", "criterion": "评分项"}
+
+
 class _Reader:
     def __init__(self, contest, round_id):
         self.contest = contest
@@ -173,14 +176,15 @@ class _Reader:
         self.errors: list[ScoreError] = []
         self.ignored: list[str] = []
 
-    def error(self, message, where, *, expected=None, found=None):
-        self.errors.append(ScoreError(message, where=where, expected=expected, found=found))
+    def error(self, message, zh, where, *, expected=None, found=None):
+        self.errors.append(ScoreError(message, where=where, expected=expected, found=found, zh=zh))
 
     def score_cell(self, sheet, r, c, judge, project, item, round_id):
         cell = sheet.ws.cell(r, c)
         where = sheet.where(r, c)
         if _is_formula(cell):
-            self.error(f"a formula is not accepted, enter the value / 不接受公式 ({cell.value})", where,
+            self.error(f"a formula is not accepted, enter the value ({cell.value})",
+                       f"不接受公式，请直接填写分数（{cell.value}）", where,
                        expected="a number", found=str(cell.value))
             return
         v = cell.value
@@ -189,9 +193,13 @@ class _Reader:
         if isinstance(v, str):  # typed as text: read it as every entry box does
             reading = read_number(v)
             if not reading.ok:
-                why = ("ambiguous: use a decimal point (1,000 is one thousand or 1.000?) / 数值不明确，请用小数点"
-                       if reading.problem == "ambiguous" else "not a number / 不是数字")
-                self.error(f"'{cell.value}' is {why}", where, expected="a number", found=cell.value)
+                if reading.problem == "ambiguous":
+                    self.error(f"'{cell.value}' is ambiguous: use a decimal point (1,000 is one thousand or 1.000?)",
+                               f"「{cell.value}」数值不明确（1,000 可能是一千，也可能是 1.000），请用小数点",
+                               where, expected="a number", found=cell.value)
+                else:
+                    self.error(f"'{cell.value}' is not a number", f"「{cell.value}」不是数字", where,
+                               expected="a number", found=cell.value)
                 return
             v = reading.value
         try:
@@ -201,8 +209,8 @@ class _Reader:
             return
         key = (judge, project, item, round_id)
         if key in self.seen:
-            self.error(f"duplicate score for ({judge}, {project}, {item}), first at {self.seen[key]} / 重复评分",
-                       where, expected="one score per judge, project and criterion", found=value)
+            self.error(f"duplicate score for ({judge}, {project}, {item}), first at {self.seen[key]}",
+                       f"重复评分（{judge}、{project}、{item}），首次出现在 {self.seen[key]}", where, expected="one score per judge, project and criterion", found=value)
             return
         self.seen[key] = where
         self.rows.append((judge, project, item, value, round_id, where))
@@ -219,7 +227,7 @@ class _Reader:
                     return self.look.projects[norm(t)]
                 if norm(t) in SUMMARY_ROWS or not filled:
                     return None         # a summary row or a footer note (签名, 日期) without scores
-                self.error(f"unknown project '{t}' / 未知项目", sheet.where(r, col),
+                self.error(f"unknown project '{t}'", f"未知项目「{t}」（不在 projects.csv 中）", sheet.where(r, col),
                            expected="a project id or name from projects.csv", found=t)
                 return False
         return None
@@ -228,12 +236,15 @@ class _Reader:
         judge = _sheet_judge(sheet, header_row, self.look)
         if judge is None:
             self.error(f"unknown judge sheet '{sheet.title}': name the sheet by a judge's id or name, "
-                       f"or put 评委：<name> above the header / 无法识别评委", sheet.title,
+                       f"or put 评委：<name> above the header",
+                       f"无法识别工作表「{sheet.title}」的评委：请以评委编号或姓名命名工作表，或在表头上方写“评委：姓名”",
+                       sheet.title,
                        expected="one of " + ", ".join(self.contest.judge_ids), found=sheet.title)
             return
         for c, role in roles.items():
             if isinstance(role, tuple):
-                self.error(f"unknown criterion header '{role[1]}' / 未知评分指标", sheet.where(header_row, c),
+                self.error(f"unknown criterion header '{role[1]}'", f"未知评分指标表头「{role[1]}」",
+                           sheet.where(header_row, c),
                            expected="a criterion of the rubric: " + ", ".join(self.contest.rubric.criterion_ids),
                            found=role[1])
         item_cols = [(c, role) for c, role in roles.items() if isinstance(role, str) and
@@ -245,7 +256,7 @@ class _Reader:
                 continue
             if project is None:
                 if filled and not any(norm(sheet.text(r, c)) in SUMMARY_ROWS for c in roles):
-                    self.error("scores without a project / 缺少项目", sheet.where(r, 1), expected="a project",
+                    self.error("scores without a project", "此行有分数但没有项目", sheet.where(r, 1), expected="a project",
                                found="nothing")
                 continue
             for c, item in item_cols:
@@ -266,12 +277,13 @@ class _Reader:
                 if norm(t) in table:
                     ids[role] = table[norm(t)]
                 else:
-                    self.error(f"unknown {role} '{t}'" if t else f"{role} is empty", sheet.where(r, col[role]),
-                               expected=f"a {role} of the contest", found=t or "nothing")
+                    self.error(f"unknown {role} '{t}'" if t else f"{role} is empty",
+                               f"未知{_ROLE_ZH[role]}「{t}」" if t else f"{_ROLE_ZH[role]}为空",
+                               sheet.where(r, col[role]), expected=f"a {role} of the contest", found=t or "nothing")
                     ok = False
             round_id = texts.get("round") or self.round
             if round_id not in known_rounds:
-                self.error(f"unknown round '{round_id}'", sheet.where(r, col["round"]),
+                self.error(f"unknown round '{round_id}'", f"未知评审轮次「{round_id}」", sheet.where(r, col["round"]),
                            expected="one of " + ", ".join(sorted(known_rounds)), found=round_id)
                 ok = False
             if ok:
@@ -302,20 +314,41 @@ def read_score_workbook(path, contest, partial: bool = False, *, sheets=None, ro
     >>> df = ek.io.read_score_workbook("评分汇总.xlsx", contest)     # doctest: +SKIP
     >>> with contest.open_store() as store: store.import_scores(df)  # doctest: +SKIP
     """
+    df, problems = read_workbook_with_problems(path, contest, sheets=sheets, round=round)
+    if not partial:
+        raise_all(problems)
+    df.attrs["skipped"] = pd.DataFrame({"where": [e.where for e in problems], "message": [e.message for e in problems]})
+    return df
+
+
+def read_workbook_with_problems(path, contest, *, sheets=None, round: str | None = None
+                                ) -> tuple[pd.DataFrame, list[ScoreError]]:
+    """The valid scores of a score workbook and the list of its problems (each a
+    ScoreError naming its sheet and cell, with its text in Chinese and English); what
+    :func:`read_score_workbook` does with ``partial=True``, for callers that show the
+    problems themselves (evalkit.live.paper). A file that is no readable workbook, or
+    holds no score sheet, raises DataError."""
     from openpyxl import load_workbook
     path = Path(path)
     if not path.is_file():
-        raise DataError("no such workbook", where=str(path), expected="an .xlsx file", found="nothing")
+        raise DataError("no such workbook", where=str(path), expected="an .xlsx file", found="nothing",
+                        zh="找不到该 Excel 工作簿")
     try:
         wb = load_workbook(path, data_only=False)
     except Exception as exc:   # openpyxl raises several unrelated types for a bad file
         raise DataError(f"not a readable Excel workbook ({type(exc).__name__}: {exc})", where=str(path),
-                        expected="an .xlsx file", found=path.suffix) from None
+                        expected="an .xlsx file", found=path.suffix,
+                        zh="无法读取该 Excel 工作簿：请上传以 Excel 保存的 .xlsx 文件") from None
     names = wb.sheetnames if sheets is None else list(sheets)
     missing = [s for s in names if s not in wb.sheetnames]
     if missing:
-        raise DataError("no such sheet", where=str(path), key="sheets", expected=", ".join(wb.sheetnames),
-                        found=missing)
+        raise DataError(f"no such sheet: {', '.join(missing)}", where=str(path), key="sheets",
+                        expected=", ".join(wb.sheetnames), found=missing,
+                        zh=f"工作簿中没有工作表「{'」「'.join(missing)}」（现有：{'、'.join(wb.sheetnames)}）")
+    known_rounds = [x.id for x in contest.rounds]
+    if round is not None and round not in known_rounds:
+        raise DataError(f"unknown round '{round}'", key="round", expected="one of " + ", ".join(known_rounds),
+                        found=round, zh=f"未知评审轮次「{round}」（可选：{'、'.join(known_rounds)}）")
     reader = _Reader(contest, round or contest.default_round)
     for name in names:
         sheet = _Sheet(wb[name])
@@ -327,15 +360,12 @@ def read_score_workbook(path, contest, partial: bool = False, *, sheets=None, ro
             reader.ignored.append(name)
         else:
             getattr(reader, layout)(sheet, header_row, roles)
-    if not partial:
-        raise_all(reader.errors)
     df = pd.DataFrame([r[:5] for r in reader.rows], columns=["judge", "project", "criterion", "score", "round"])
     df["score"] = df["score"].astype(float)
     df.attrs["cells"] = [r[5] for r in reader.rows]
     df.attrs["ignored_sheets"] = reader.ignored
-    df.attrs["skipped"] = pd.DataFrame({"where": [e.where for e in reader.errors],
-                                        "message": [e.message for e in reader.errors]})
     if not reader.rows and not reader.errors:
         raise DataError("the workbook holds no score sheet", where=str(path),
-                        expected="a sheet per judge (projects x criteria) or a long sheet", found=names)
-    return df
+                        expected="a sheet per judge (projects x criteria) or a long sheet", found=names,
+                        zh="工作簿中没有评分表：应为每位评委一张表（项目 × 评分项），或一张“评委、项目、指标、分数”长表")
+    return df, reader.errors

@@ -22,7 +22,8 @@ def read_scores_csv(path, contest) -> pd.DataFrame:
     for i, r in enumerate(raw["round"]):
         if r not in known_rounds:
             raise ScoreError(f"unknown round '{r}'", where=f"{path} row {lines[i]}", key="round",
-                             expected="one of " + ", ".join(sorted(known_rounds)), found=r)
+                             expected="one of " + ", ".join(sorted(known_rounds)), found=r,
+                             zh=f"未知评审轮次「{r}」")
     df = validate_scores(raw, contest.rubric, contest, file=str(path), rows=lines)
     df = df[["judge", "project", "criterion", "score", "round"]].reset_index(drop=True)
     return contest.with_panels(df)

@@ -219,20 +219,27 @@ class Store(StoreReads, StoreAccess, StoreAmendments):
         when ``value`` repeats the score on record for ``key`` (judge, project,
         criterion, round); a different value is a correction, which (unless the judge
         corrects their own) needs the secretary's rights and a reason."""
-        prev = c.execute("SELECT kind, score FROM events WHERE judge=? AND project=? AND criterion=? AND round=?"
-                         " AND kind IN ('score','retract') ORDER BY seq DESC LIMIT 1", key).fetchone()
-        if not prev or prev[0] != "score":
+        prev = self._recorded(c, key)
+        if prev is None:
             return False
-        if prev[1] == value:
+        if prev == value:
             return True
         if not by_judge:
             self._require_secretary("correcting a recorded score")
             if not reason:
                 raise ScoreError("a correction needs a reason", where=where, key="reason",
                                  expected="a reason for changing a recorded score",
-                                 found=f"{key[2]}: {prev[1]:g} -> {value:g} without a reason",
+                                 found=f"{key[2]}: {prev:g} -> {value:g} without a reason",
                                  zh="更正已保存的分数需要填写理由")
         return False
+
+    @staticmethod
+    def _recorded(c, key) -> float | None:
+        """The score on record for ``key`` (judge, project, criterion, round) as the
+        transaction ``c`` sees it; None when there is none or it was retracted."""
+        prev = c.execute("SELECT kind, score FROM events WHERE judge=? AND project=? AND criterion=? AND round=?"
+                         " AND kind IN ('score','retract') ORDER BY seq DESC LIMIT 1", key).fetchone()
+        return prev[1] if prev and prev[0] == "score" else None
 
     def record(self, judge, project, criterion, score, round=None, entered_by=None, reason=None, *,
                _by_judge: bool = False) -> dict:

@@ -30,7 +30,13 @@ def plan_import(store, df: pd.DataFrame) -> pd.DataFrame:
 
 def import_scores(store, scores: pd.DataFrame | str | Path, *, dry_run: bool = False, entered_by="import",
                   reason: str | None = None) -> pd.DataFrame:
-    """See :meth:`evalkit.store.Store.import_scores`."""
+    """See :meth:`evalkit.store.Store.import_scores`.
+
+    The plan is made again inside the write transaction, against what the store
+    holds at that moment: a judge's phone may record a score between a dry run and
+    the import, and that score is then a correction (the one rule of
+    ``Store._same_as_recorded``: secretary's rights and a reason), never silently
+    overwritten."""
     contest = store.contest
     if isinstance(scores, (str, Path)):
         df = read_scores_csv(scores, contest)
@@ -39,24 +45,36 @@ def import_scores(store, scores: pd.DataFrame | str | Path, *, dry_run: bool = F
         if "round" not in df:
             df["round"] = contest.default_round
         df["round"] = df["round"].fillna(contest.default_round)
-    report = plan_import(store, df)
     if dry_run:
-        return report
+        return plan_import(store, df)
     if store.has_pin:
         store._require_secretary("importing scores")
-    if (report["action"] == "change").any():
-        store._require_secretary("changing recorded scores by import")
-        if not reason:
-            raise ScoreError("the import changes recorded scores and needs a reason", where=str(store.path),
-                             key="reason", expected="a reason", found=f"{(report['action'] == 'change').sum()} changes")
-    todo = report[report["action"] != "same"]
+    rows = [(r.judge, r.project, r.criterion, store._round(r.round), float(r.score)) for r in df.itertuples(index=False)]
+    where = str(store.path)
 
     def tx(c):
-        for rid in set(todo["round"]):
+        for rid in sorted({r[3] for r in rows}):
             store._refuse_if_locked(c, rid)
-        _insert_chained(c, [dict(kind="score", judge=r.judge, project=r.project, criterion=r.criterion,
-                                 round=r.round, score=r.new, entered_by=entered_by, reason=reason)
-                            for r in todo.itertuples(index=False)])
-    if len(todo):
-        store._write(tx)
-    return report
+        plan, events = [], []
+        changes = 0
+        for judge, project, criterion, round_id, new in rows:
+            key = (judge, project, criterion, round_id)
+            old = store._recorded(c, key)
+            if old is not None and old != new:
+                changes += 1
+                if not reason:
+                    continue        # refused below, with every change counted
+            same = store._same_as_recorded(c, key, new, reason, by_judge=False, where=where)
+            plan.append(key + (old, new, "same" if same else "add" if old is None else "change"))
+            if not same:
+                events.append(dict(kind="score", judge=judge, project=project, criterion=criterion, round=round_id,
+                                   score=new, entered_by=entered_by, reason=reason))
+        if changes and not reason:
+            store._require_secretary("changing recorded scores by import")
+            raise ScoreError("the import changes recorded scores and needs a reason", where=where, key="reason",
+                             expected="a reason", found=f"{changes} changes",
+                             zh=f"此次导入会更改 {changes} 个已保存的分数，需要填写更正理由")
+        if events:
+            _insert_chained(c, events)
+        return pd.DataFrame(plan, columns=PLAN_COLUMNS)
+    return store._write(tx)

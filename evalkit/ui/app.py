@@ -17,7 +17,7 @@ from .state import AppState
 # tab key -> (module, factory); a tab is built the first time it is opened
 TABS = (("setup", "setup", "setup_tab"), ("live", "live", "live_tab"), ("leaderboard", "leaderboard", "leaderboard"),
         ("consistency", "consistency", "consistency_tab"), ("allocation", "allocation", "allocation_tab"),
-        ("export", "export", "export_tab"))
+        ("import", "paper_import", "import_tab"), ("export", "export", "export_tab"))
 
 
 class Roadshow:

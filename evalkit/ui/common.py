@@ -6,6 +6,7 @@ from __future__ import annotations
 import atexit
 import html
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -99,6 +100,20 @@ def error_text(exc, lang: str = "zh") -> str:
     """An error as a page shows it: in the page's language, without its location."""
     text = getattr(exc, "text", None)
     return text(lang) if callable(text) else (getattr(exc, "message", None) or str(exc))
+
+
+_FOLDERS = re.compile(r"(?:[A-Za-z]:)?[/\\][^\s,:]*[/\\]")   # the folders of a path: a page names the file only
+
+
+def errors_html(exc, lang: str = "zh") -> str:
+    """Every error of ``exc`` (its ``.errors``, or a list of errors) with its place (file name, line or
+    sheet and cell, key; no server folder) and its text in the page's language."""
+    def item(e):
+        place = ", ".join(p for p in (_FOLDERS.sub("", e.where or ""), e.key) if p)
+        return f"<li>{esc(place + ': ' if place else '')}{esc(e.text(lang))}</li>"
+    errors = exc if isinstance(exc, list) else getattr(exc, "errors", [exc])
+    items = "".join(item(e) for e in errors)
+    return f'<ul class="evalkit-validation-errors">{items}</ul>'
 
 
 def result_text(result, lang: str = "zh") -> str:

@@ -8,6 +8,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tab.leaderboard": ("排行榜", "Leaderboard"),
     "tab.consistency": ("一致性", "Consistency"),
     "tab.allocation": ("资金分配", "Allocation"),
+    "tab.import": ("导入评分", "Import scores"),
     "tab.export": ("导出", "Export"),
     "lang.switch": ("English", "中文"),
     # current project
@@ -216,6 +217,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col.amount": ("资助金额（元）", "Amount (yuan)"),
     "col.fraction": ("资助比例", "Share funded"),
     "col.p_funded": ("获资助概率", "Probability funded"),
+    # the Import tab (evalkit.ui.paper_import)
+    "import.title": ("导入纸质评分", "Import paper scores"),
+    "import.note": ("选择填好的评分表（Excel，“导出”页可打印空白评分表）或评分 CSV：先检查，确认后再导入。",
+                    "Choose a filled score workbook (Excel; the Export tab prints blank sheets) or a scores CSV: "
+                    "it is checked first, and imported when you confirm."),
+    "import.choose": ("选择文件", "Choose file"),
+    "import.round": ("轮次", "Round"),
+    "import.empty": ("尚未选择文件", "No file chosen yet"),
+    "import.counts": ("新增 {add} 个分数，更改 {change} 个，与已保存相同 {same} 个",
+                      "{add} new scores, {change} changed, {same} the same as recorded"),
+    "import.changes": ("以下已保存的分数将被更改（需填写理由）：", "These recorded scores would change (a reason is needed):"),
+    "import.old": ("原分数", "Recorded"),
+    "import.new": ("新分数", "New"),
+    "import.problems": ("{n} 处问题，这些分数不会导入：", "{n} problem(s); these scores are not imported:"),
+    "import.only_valid": ("只导入无误的分数（有问题的留待修正）", "Import only the valid scores (fix the rest later)"),
+    "import.reason": ("更正理由（更改已保存的分数时必填）", "Reason (needed when recorded scores change)"),
+    "import.button": ("导入 {n} 个分数", "Import {n} scores"),
+    "import.none": ("请先选择要导入的文件", "Choose a file to import first"),
+    "import.done": ("已导入「{file}」：新增 {add} 个，更改 {change} 个，相同 {same} 个",
+                    "Imported {file}: {add} new, {change} changed, {same} the same"),
 }
 
 

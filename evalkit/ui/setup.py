@@ -4,7 +4,6 @@ the workspace (evalkit.access.workspace_bases: the open contest's parent folder 
 EVALKIT_WORKSPACE). Both actions need the secretary's rights on the store."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import ipywidgets as w
@@ -13,7 +12,7 @@ from ..access import contest_folder_under, require_secretary, workspace_bases
 from ..contest import RUBRICS_DIR
 from ..errors import EvalkitError
 from .amend import RunningContest
-from .common import esc, status
+from .common import errors_html, esc, status
 from .messages import t
 
 
@@ -30,17 +29,7 @@ def validation_html(path, *, scores=None, lang: str = "zh") -> tuple[bool, str]:
     return True, f'<pre class="evalkit-validation-ok">✓ {esc(contest.summary(scores, lang=lang))}</pre>{note}'
 
 
-_FOLDERS = re.compile(r"(?:[A-Za-z]:)?[/\\][^\s,:]*[/\\]")   # the folders of a path: a page names the file only
-
-
-def _errors_html(exc, lang: str = "zh") -> str:
-    """Every error of ``exc`` with its place (file name, line, key; no server folder)
-    and its text in the page's language."""
-    def item(e):
-        place = ", ".join(p for p in (_FOLDERS.sub("", e.where or ""), e.key) if p)
-        return f"<li>{esc(place + ': ' if place else '')}{esc(e.text(lang))}</li>"
-    items = "".join(item(e) for e in exc.errors)
-    return f'<ul class="evalkit-validation-errors">{items}</ul>'
+_errors_html = errors_html   # the old name
 
 
 class SetupTab:
