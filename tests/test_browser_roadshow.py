@@ -114,10 +114,11 @@ def test_live_roadshow_in_browser(served):
         report = sec.locator(".evalkit-import-report")
         expect(report).to_contain_text(f"新增 {len(paper) - 1} 个分数", timeout=60_000)
         expect(report).to_contain_text("纸质!D2")
+        sec.screenshot(path=str(ARTIFACTS / "secretary-import-check-1920.png"), full_page=True)
         sec.locator(".evalkit-only-valid input").check()
         sec.locator(".evalkit-import-button").click()
         expect(sec.locator(".evalkit-import .evalkit-status")).to_contain_text("已导入")
-        sec.screenshot(path=str(ARTIFACTS / "secretary-import-1920.png"), full_page=True)
+        expect(sec.locator(".evalkit-upload")).not_to_contain_text("(1)")   # ready for the next sheet
         sec.set_viewport_size({"width": 1366, "height": 768})                 # a laptop
         sec.screenshot(path=str(ARTIFACTS / "secretary-import-1366.png"))
         browser.close()

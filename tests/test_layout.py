@@ -8,7 +8,6 @@ closes a cycle still ties the two modules together.
 """
 from __future__ import annotations
 
-import ast
 import importlib
 import os
 import subprocess
@@ -16,118 +15,27 @@ import sys
 
 import pytest
 from conftest import ROOT
+from importgraph import cycles, import_graph, imports, module_files, owner
 
 PACKAGE = ROOT / "evalkit"
 #: widget, notebook and web-server packages the core must not import
 UI_PACKAGES = {"ipywidgets", "IPython", "voila", "tornado"}
 #: what is not core: the widgets, the CLI and its commands, the phones' server
 NOT_CORE = ("evalkit.ui", "evalkit.commands", "evalkit.cli", "evalkit.live.server")
-#: the store helper's group (issue 16.1, split in its own branch); see _edges_counted
-STORE_GROUP = ("evalkit.contest", "evalkit.scores", "evalkit.store")
 
-
-def _modules() -> dict[str, object]:
-    mods = {}
-    for path in PACKAGE.rglob("*.py"):
-        name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
-        mods[name.removesuffix(".__init__")] = path
-    return mods
-
-
-MODULES = _modules()
-
-
-def _imports(name: str, path) -> list[tuple[str, int]]:
-    """(imported module, line) for every import in the module, absolute names."""
-    is_pkg = path.name == "__init__.py"
-    out = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-        if isinstance(node, ast.Import):
-            out += [(a.name, node.lineno) for a in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = name.split(".") if is_pkg else name.split(".")[:-1]
-                base = base[: len(base) - (node.level - 1)]
-                mod = ".".join(base + ([node.module] if node.module else []))
-            else:
-                mod = node.module or ""
-            # `from pkg import sub` imports the submodule pkg.sub
-            out += [(f"{mod}.{a.name}" if f"{mod}.{a.name}" in MODULES else mod, node.lineno) for a in node.names]
-    return out
-
-
-def _evalkit_module(target: str) -> str | None:
-    """The evalkit module an import name lands in (None outside evalkit)."""
-    while target and target not in MODULES:
-        target = target.rpartition(".")[0]
-    return target if target.startswith("evalkit") else None
+MODULES = module_files(ROOT)
+GRAPH = import_graph(ROOT)
 
 
 def _edges() -> set[tuple[str, str]]:
-    edges = set()
-    for name, path in MODULES.items():
-        for target, _ in _imports(name, path):
-            mod = _evalkit_module(target)
-            if mod and mod != name:
-                edges.add((name, mod))
-    return edges
-
-
-def _in_store_group(name: str) -> bool:
-    return any(name == g or name.startswith(g + ".") for g in STORE_GROUP)
+    return {(a, b) for a, targets in GRAPH.items() for b in targets}
 
 
 def _cycles(edges) -> list[list[str]]:
-    """Strongly connected groups of more than one module (Tarjan, iteratively)."""
-    graph: dict[str, list[str]] = {n: [] for n in MODULES}
+    graph: dict[str, set[str]] = {n: set() for n in MODULES}
     for a, b in edges:
-        graph[a].append(b)
-    index, low, on_stack, stack, groups, counter = {}, {}, set(), [], [], [0]
-    for root in sorted(graph):
-        if root in index:
-            continue
-        work = [(root, iter(sorted(graph[root])))]
-        index[root] = low[root] = counter[0]
-        counter[0] += 1
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            child = next(children, None)
-            if child is not None:
-                if child not in index:
-                    index[child] = low[child] = counter[0]
-                    counter[0] += 1
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(sorted(graph[child]))))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
-            if low[node] == index[node]:
-                group = []
-                while True:
-                    m = stack.pop()
-                    on_stack.discard(m)
-                    group.append(m)
-                    if m == node:
-                        break
-                if len(group) > 1:
-                    groups.append(sorted(group))
-    return sorted(groups)
-
-
-def _edges_counted() -> set[tuple[str, str]]:
-    """Every edge, except — while the store helper's branch (issue 16.1, which
-    breaks the contest/scores/store knot) is not merged — the edges among
-    contest, scores and store*. The exception applies only as long as that group is
-    cyclic among itself, so it lapses on its own once the split is merged."""
-    edges = _edges()
-    inner = {(a, b) for a, b in edges if _in_store_group(a) and _in_store_group(b)}
-    return edges - inner if _cycles(inner) else edges
+        graph[a].add(b)
+    return cycles(graph)
 
 
 def test_the_import_reader_sees_lazy_and_type_checking_imports():
@@ -141,8 +49,8 @@ def test_the_import_reader_sees_lazy_and_type_checking_imports():
 
 
 def test_no_import_cycle_among_evalkit_modules():
-    cycles = _cycles(_edges_counted())
-    assert not cycles, f"import cycles: {cycles}"
+    found = _cycles(_edges())
+    assert not found, f"import cycles: {found}"
 
 
 def test_submodules_do_not_import_their_own_package():
@@ -161,8 +69,8 @@ def test_the_core_imports_no_widget_notebook_or_server_code():
     for name, path in sorted(MODULES.items()):
         if not _core(name):
             continue
-        for target, line in _imports(name, path):
-            mod = _evalkit_module(target)
+        for target, line in imports(name, path, MODULES):
+            mod = owner(target, MODULES)
             if target.split(".")[0] in UI_PACKAGES or (mod and not _core(mod)):
                 offenders.append(f"{name} line {line}: {target}")
     assert not offenders, offenders

@@ -9,7 +9,7 @@ import json
 import pytest
 
 import evalkit as ek
-from evalkit.errors import AccessError, ScoreError
+from evalkit.errors import AccessError, RoundLockedError, ScoreError
 from evalkit.live.progress import check_in, read_presence, write_presence
 from evalkit.live.remind import RemindGate, standing_reminders
 
@@ -34,6 +34,14 @@ def test_a_reminder_is_a_secretary_event_and_refused_without_the_pin(live, tmp_p
         store.remind("J3", "P03")          # J3 回避 on P03: owes no sheet
     with pytest.raises(ScoreError):
         store.remind("J9", "P03")
+    with pytest.raises(ScoreError) as info:
+        store.remind("J2", "P05")          # P05 has not pitched: no sheet is owed yet
+    assert "项目 P05 本轮尚未路演" in info.value.text("zh") and "not pitched" in str(info.value)
+    store.lock("final")
+    with pytest.raises(RoundLockedError):
+        store.remind("J4", "P03")          # the round is closed: nothing more to remind of
+    store.unlock("final", reason="test: reopened")
+    assert len(store.reminders()) == 1
     store.set_pin(PIN)
     with contest.open_store(store.path) as judge_side:   # no PIN: no secretary rights
         with pytest.raises(AccessError):

@@ -9,80 +9,11 @@ prefix) that must not share a cycle; widening it to ``("evalkit",)`` checks the 
 package."""
 from __future__ import annotations
 
-import ast
-from pathlib import Path
-
 import pytest
+from conftest import ROOT
+from importgraph import cycles, import_graph
 
-ROOT = Path(__file__).resolve().parents[1]
 CYCLE_FREE = ("evalkit.contest", "evalkit.scores", "evalkit.store")
-
-
-def module_files(root: Path, package: str = "evalkit") -> dict[str, Path]:
-    """Dotted module name -> file, for every module of ``package`` under ``root``."""
-    out = {}
-    for path in (root / package).rglob("*.py"):
-        parts = path.relative_to(root).with_suffix("").parts
-        if parts[-1] == "__init__":
-            parts = parts[:-1]
-        out[".".join(parts)] = path
-    return out
-
-
-def _owner(name: str, modules) -> str | None:
-    while name and name not in modules:
-        name = name.rpartition(".")[0]
-    return name or None
-
-
-def import_graph(root: Path, package: str = "evalkit") -> dict[str, set[str]]:
-    """module -> the package's modules it imports anywhere in its source (``from a
-    import b`` counts as importing a.b when that is a module, else a)."""
-    modules = module_files(root, package)
-    graph: dict[str, set[str]] = {}
-    for name, path in modules.items():
-        here = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
-        targets = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-            if isinstance(node, ast.Import):
-                targets.update(a.name for a in node.names)
-            elif isinstance(node, ast.ImportFrom):
-                base = ".".join(here[:len(here) - node.level + 1] + ([node.module] if node.module else [])) \
-                    if node.level else (node.module or "")
-                targets.update(f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names)
-        graph[name] = {t for t in (_owner(t, modules) for t in targets) if t and t != name}
-    return graph
-
-
-def strong_components(graph: dict[str, set[str]]) -> list[set[str]]:
-    """Tarjan's strongly connected components with more than one module (the cycles)."""
-    index, low, stack, on_stack, out = {}, {}, [], set(), []
-
-    def visit(v):
-        index[v] = low[v] = len(index)
-        stack.append(v)
-        on_stack.add(v)
-        for w in graph.get(v, ()):
-            if w not in index:
-                visit(w)
-                low[v] = min(low[v], low[w])
-            elif w in on_stack:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            comp = set()
-            while True:
-                w = stack.pop()
-                on_stack.discard(w)
-                comp.add(w)
-                if w == v:
-                    break
-            if len(comp) > 1:
-                out.append(comp)
-
-    for v in sorted(graph):
-        if v not in index:
-            visit(v)
-    return out
 
 
 def in_scope(module: str, scope) -> bool:
@@ -91,7 +22,7 @@ def in_scope(module: str, scope) -> bool:
 
 def cycles_within(graph, scope) -> list[list[str]]:
     """The cycles (through any module) that hold two or more modules of ``scope``."""
-    return [sorted(c) for c in strong_components(graph) if sum(in_scope(m, scope) for m in c) > 1]
+    return [c for c in cycles(graph) if sum(in_scope(m, scope) for m in c) > 1]
 
 
 def test_graph_sees_lazy_and_type_only_imports(tmp_path):

@@ -237,15 +237,39 @@ def set_allocation(store, *, reason: str | None = None, **settings) -> dict:
     Needs the secretary's rights on a store with a PIN (AccessError otherwise).
     A change of the contest rule (method, trim, decimals) is an amendment of the
     running contest: after the first score it needs a ``reason`` (``Store.amend``,
-    the setting and its "rule" amend event in one transaction)."""
-    current = allocation_settings(store)
-    merged = resolve({**current, **check_settings(settings, store.contest, where=str(store.path))}, store.contest)
-    rule = {k: merged[k] for k in RULE_KEYS if merged[k] != current[k]}
-    if rule:
-        store.amend("rule", value=rule, reason=reason, setting=(SETTING, merged))
-    elif merged != current or SETTING not in store.settings():
-        store.setting(SETTING, merged)
-    return merged
+    the setting and its "rule" amend event in one transaction).
+
+    Two secretaries saving at once (the Allocation tab and ``evalkit settings``) both
+    count: the write checks inside its transaction that nobody saved the settings
+    since they were read, and otherwise merges again into the newer ones."""
+    given = check_settings(settings, store.contest, where=str(store.path))
+    for _ in range(_MERGE_TRIES):
+        seen = store.setting_version(SETTING)
+        current = allocation_settings(store)
+        merged = resolve({**current, **given}, store.contest)
+        rule = {k: merged[k] for k in RULE_KEYS if merged[k] != current[k]}
+
+        def unchanged_since_read(c, seen=seen):
+            if store._setting_version(c, SETTING) != seen:
+                raise _SavedMeanwhile
+        try:
+            if rule:
+                store.amend("rule", value=rule, reason=reason, setting=(SETTING, merged), guard=unchanged_since_read)
+            elif merged != current or not seen:
+                store.setting(SETTING, merged, guard=unchanged_since_read)
+            return merged
+        except _SavedMeanwhile:
+            continue
+    raise SettingError("the settings kept changing while they were saved; try again", where=str(store.path),
+                       key=SETTING, expected="one save at a time", found=f"{_MERGE_TRIES} saves meanwhile",
+                       zh="保存时设置被他人反复修改，请重试")
+
+
+_MERGE_TRIES = 5
+
+
+class _SavedMeanwhile(Exception):
+    """Another writer saved the settings between our read and our write."""
 
 
 # --- the decision ------------------------------------------------------------------
@@ -338,9 +362,10 @@ def decide(contest, scores: pd.DataFrame, settings: dict | None = None, *, round
     scores = contest.with_panels(scores.reset_index(drop=True))
     ranking, waiting, error = live_ranking(scores, ruled)
     if ranking is None:
-        raise DataError(error or "no project has enough complete score sheets yet / 尚无可排名的项目",
+        raise DataError(error or "no project has enough complete score sheets yet",
                         where=str(getattr(contest, "dir", "contest")), key="scores",
-                        expected="complete sheets for the contest rule", found=f"{len(scores)} scores")
+                        expected="complete sheets for the contest rule", found=f"{len(scores)} scores",
+                        zh=f"尚无法排名：{error}" if error else "尚无可排名的项目：没有项目有足够的完整评分表")
     allocation = None
     if with_allocation:
         allocation = allocate(ranking.projects.join(contest.projects.set_index("id")), **allocation_options(settings))

@@ -214,13 +214,19 @@ class StoreAccess:
             raise AccessError(f"'{criterion}' is not scored by judges", where=where, key="criterion",
                               expected="one of " + ", ".join(self.contest.rubric.criterion_ids), found=criterion)
 
+    @staticmethod
+    def _has_pitched(c, project, round_id) -> bool:
+        """Whether ``project`` has been on stage in ``round_id`` (read inside a transaction)."""
+        return c.execute("SELECT 1 FROM events WHERE kind='current' AND project=? AND round=? LIMIT 1",
+                         (project, round_id)).fetchone() is not None
+
     def _refuse_unpitched(self, c, project, round_id, where):
         # a judge's page may score only what it could have shown: a project that has
         # been on stage in this round
-        if not c.execute("SELECT 1 FROM events WHERE kind='current' AND project=? AND round=? LIMIT 1",
-                         (project, round_id)).fetchone():
+        if not self._has_pitched(c, project, round_id):
             raise AccessError(f"project '{project}' has not pitched in round '{round_id}'", where=where, key="project",
-                              expected="a project that has pitched in this round", found=project)
+                              expected="a project that has pitched in this round", found=project,
+                              zh=f"项目 {project} 本轮（{round_id}）尚未路演")
 
     def visible_scores(self, judge, round=None) -> pd.DataFrame:
         """What a judge's page may show: the judge's own scores, and everyone's in a

@@ -56,12 +56,13 @@ class StoreAmendments:
                                zh="评分已开始：修改评委、回避、PIN 或评分规则须填写理由")
 
     def amend(self, action: str, *, judge=None, project=None, value: dict | None = None, reason=None,
-              extra: tuple = (), setting: tuple | None = None) -> dict:
+              extra: tuple = (), setting: tuple | None = None, guard=None) -> dict:
         """Record an amendment of the running contest (one "amend" event; checked
         first by evalkit.live.amend). Free before the first score; afterwards refused
         without a ``reason`` (SettingError, key 'reason'). ``extra``: events written
         in the same transaction before it (a new PIN's hash); ``setting``: (key,
-        value) recorded as :meth:`setting` does, in the same transaction (the rule)."""
+        value) recorded as :meth:`setting` does, in the same transaction (the rule);
+        ``guard(conn)``: runs inside the write first (and may refuse it)."""
         if setting is not None:
             extra = tuple(extra) + (dict(kind="setting", criterion=str(setting[0]), entered_by="secretary",
                                          reason=json.dumps(setting[1], ensure_ascii=False)),)
@@ -70,6 +71,8 @@ class StoreAmendments:
         body = json.dumps({**(value or {}), "reason": reason}, ensure_ascii=False, sort_keys=True)
 
         def tx(c):
+            if guard is not None:
+                guard(c)
             self._refuse_without_reason(reason, c)
             events = [dict(ev) for ev in extra] + [dict(kind="amend", criterion=str(action), judge=judge,
                                                         project=project, entered_by="secretary", reason=body)]

@@ -355,11 +355,12 @@ class Store(StoreReads, StoreAccess, StoreAmendments):
                              expected="a project of the contest", found=project)
         return self._append("current", project=project, round=self._round(round), entered_by=entered_by)
 
-    def setting(self, key: str, value) -> dict:
-        """Record a setting (e.g. the allocation rule); settings are events too."""
+    def setting(self, key: str, value, *, guard=None) -> dict:
+        """Record a setting (e.g. the allocation rule); settings are events too.
+        ``guard(conn)``, when given, runs inside the write first (and may refuse it)."""
         self._require_secretary("changing settings")
         return self._append("setting", criterion=str(key), reason=json.dumps(value, ensure_ascii=False),
-                            entered_by="secretary")
+                            entered_by="secretary", guard=guard)
 
     def set_allocation(self, *, reason=None, **settings) -> dict:
         """Record the decision's settings (contest rule, decimals, allocation) as one
@@ -371,16 +372,31 @@ class Store(StoreReads, StoreAccess, StoreAmendments):
         """Record the secretary's reminder to ``judge`` to submit the sheet for
         ``project`` in ``round``; the venue server, following the store, pushes it to
         that judge's phone. Needs the secretary's rights; an unknown or conflicted
-        judge or project is refused."""
+        judge or project, a project that has not pitched in the round and a locked
+        round are refused (checked inside the write)."""
         self._require_secretary("reminding a judge")
-        judge, project = str(judge), str(project)
+        judge, project, round_id = str(judge), str(project), self._round(round)
         judges = self.contest.judge_ids  # the running contest: a judge added on the day can be reminded
-        if judge not in judges or project not in self._projects or self.contest.is_conflicted(judge, project):
-            raise ScoreError(f"no sheet to remind judge '{judge}' of for project '{project}'", where=str(self.path),
-                             key="judge" if judge not in judges else "project",
-                             expected="a judge of the contest who owes a sheet for a project of the contest",
-                             found=f"{judge} / {project}")
-        return self._append("remind", judge=judge, project=project, round=self._round(round), entered_by=entered_by)
+
+        def no_sheet(c):
+            if judge not in judges:
+                why = "judge", "an unknown judge", f"未知评委 {judge}"
+            elif project not in self._projects:
+                why = "project", "an unknown project", f"未知项目 {project}"
+            elif self.contest.is_conflicted(judge, project):
+                why = "project", "a conflict of interest", f"评委 {judge} 对项目 {project} 回避"
+            elif not self._has_pitched(c, project, round_id):
+                why = "project", "a project that has not pitched yet", f"项目 {project} 本轮尚未路演"
+            else:
+                self._refuse_if_locked(c, round_id)
+                return
+            key, found, zh = why
+            raise ScoreError(f"no sheet to remind judge '{judge}' of for project '{project}' in round '{round_id}': {found}",
+                             where=str(self.path), key=key,
+                             expected="a judge who owes the sheet of a project that has pitched in the round",
+                             found=found, zh=f"没有可提醒的评分表：{zh}")
+        return self._append("remind", judge=judge, project=project, round=round_id, entered_by=entered_by,
+                            guard=no_sheet)
 
     # --- backup, import ------------------------------------------------------
     def backup(self, dest) -> Path:

@@ -47,6 +47,17 @@ class StoreReads:
         with self._lock:
             return self._locked(self._conn, self._round(round))
 
+    @staticmethod
+    def _setting_version(c, key: str) -> int:
+        row = c.execute("SELECT MAX(seq) FROM events WHERE kind='setting' AND criterion=?", (str(key),)).fetchone()
+        return row[0] or 0
+
+    def setting_version(self, key: str) -> int:
+        """The seq of the newest event setting ``key`` (0 before the first): a writer that
+        merged into what it read checks, inside its write, that nobody set it since."""
+        with self._lock:
+            return self._setting_version(self._conn, key)
+
     def settings(self) -> dict:
         out = {}
         for key, value in self._read("SELECT criterion, reason FROM events WHERE kind='setting' AND criterion IS NOT NULL"
@@ -155,7 +166,8 @@ class StoreReads:
         result = self.verify()
         if not result["ok"]:
             where = str(self.path) if result["first_bad"] is None else f"{self.path} event {result['first_bad']}"
-            raise TamperError(result["problem"], where=where, expected="an unbroken hash chain", found=result["problem"])
+            raise TamperError(result["problem"], where=where, expected="an unbroken hash chain", found=result["problem"],
+                              zh=f"评分记录校验失败：{result['problem']}")
 
     def reminders(self, after: int = 0) -> pd.DataFrame:
         """Reminder events with ``seq > after``, oldest first: seq, ts, judge, project, round."""

@@ -120,6 +120,7 @@ class ImportTab:
             return None
         counts = action_counts(done)
         self.check, self._file = None, None
+        self.upload.value = ()          # the button counts chosen files; the next sheet starts from none
         self.reason.value = ""
         self.only_valid.value = False
         self._draw()
