@@ -129,8 +129,8 @@ class Contest:
         zh = lang == "zh"
         lines = [
             f"{self.name.get(lang)}  ({self.date})",
-            (f"评分标准: {self.rubric.title.zh}  规则: {self.rubric.rule.method}" if zh else
-             f"Rubric: {self.rubric.title.en}  rule: {self.rubric.rule.method}"),
+            (f"评分标准: {self.rubric.title.zh}  规则: {self.rubric.rule.text('zh')}" if zh else
+             f"Rubric: {self.rubric.title.en}  rule: {self.rubric.rule.text('en')}"),
             (f"项目 {len(self.projects)} 个, 评委 {len(self.judges)} 位, 资金 {self.budget:,.0f} {self.currency}" if zh else
              f"{len(self.projects)} projects, {len(self.judges)} judges, fund {self.budget:,.0f} {self.currency}"),
             (f"评分完成度: {done}/{len(need)} 个评委×项目 (回避 {len(comp) - len(need)} 个)" if zh else

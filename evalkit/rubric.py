@@ -98,6 +98,16 @@ class Rule:
     trim: int = 1
     decimals: int = 2
 
+    def text(self, lang: str = "zh") -> str:
+        """The rule in words, the one wording every surface shows (screen, leaderboard,
+        公示, score sheets, the contest summary)."""
+        zh, en = RULE_WORDS.get(self.method, (self.method, self.method))
+        return (en if lang == "en" else zh).format(k=self.trim)
+
+
+RULE_WORDS = {"trimmed": ("去掉{k}个最高分、去掉{k}个最低分后取平均", "mean after dropping the {k} highest and {k} lowest"),
+              "mean": ("平均分", "mean"), "sum": ("总分", "sum"), "median": ("中位数", "median")}
+
 
 @dataclass(frozen=True)
 class Grade:

@@ -225,3 +225,27 @@ def test_compare_breaks_score_ties_as_allocate_does():
     alloc = ek.allocate(r.projects.join(projects.set_index("id")), 50, rule="greedy_stop", compare_optimal=False)
     assert alloc.funded == ["B"]
     assert list(table.index[table["funded_mean"]]) == ["B"]
+
+
+# ---------------------------------------------------------------------------
+# the contest rule in words
+
+@pytest.mark.parametrize("method,trim,zh,en", [("trimmed", 2, "去掉2个最高分、去掉2个最低分后取平均",
+                                                "mean after dropping the 2 highest and 2 lowest"),
+                                               ("median", 1, "中位数", "median")])
+def test_every_surface_words_the_contest_rule_the_same(method, trim, zh, en):
+    # the screen and leaderboard (ui.messages.rule_text), the contest summary (Setup tab,
+    # evalkit validate), the score sheet's rubric page and the 公示's settings record
+    from evalkit.decision import decide
+    from evalkit.report.record import record_table
+    from evalkit.report.scoresheet import rubric_table
+    from evalkit.ui.messages import rule_text
+    c = ek.load_contest("data/demo-huaihe")
+    rule = dataclasses.replace(c.rubric.rule, method=method, trim=trim)
+    c = dataclasses.replace(c, rubric=dataclasses.replace(c.rubric, rule=rule))
+    assert (rule.text("zh"), rule.text("en")) == (zh, en)
+    assert rule_text(c.rubric, "zh") == zh and rule_text(c.rubric, "en") == en
+    assert f"规则: {zh}" in c.summary(lang="zh") and f"rule: {en}" in c.summary(lang="en")
+    assert zh in rubric_table(c.rubric).note and en in rubric_table(c.rubric).note
+    record = record_table(decide(c, c.scores, settings={"method": method, "trim": trim})).frame
+    assert record.iloc[0, 1].startswith(f"{zh} / {en}")

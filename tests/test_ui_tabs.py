@@ -267,3 +267,47 @@ def test_every_tab_follows_the_language_switch(scored):
     finally:
         scored.set_lang("zh")
     assert button_texts() == zh
+
+
+def _visible_texts(widget, seen=None):
+    """Every text a widget tree shows: values, descriptions, placeholders, options, tab titles."""
+    import ipywidgets as w
+    seen = set() if seen is None else seen
+    if id(widget) in seen:
+        return
+    seen.add(id(widget))
+    for attr in ("value", "description", "placeholder", "tooltip"):
+        if isinstance(getattr(widget, attr, None), str):
+            yield getattr(widget, attr)
+    for option in getattr(widget, "options", ()) or ():
+        yield str(option[0] if isinstance(option, tuple) else option)
+    if isinstance(widget, w.Tab):
+        yield from (widget.get_title(i) for i in range(len(widget.children)))
+    for child in getattr(widget, "children", ()) or ():
+        yield from _visible_texts(child, seen)
+
+
+def test_the_whole_workbench_switched_to_english_shows_chinese_only_in_the_data(scored):
+    """Issue 15.5: every tab opened, switched to English: what is left in Chinese is
+    the contest's own data (project, organisation, category and judge names), the
+    button back to 中文 and the term 公示 quoted beside its translation."""
+    from evalkit.ui.app import TABS, Roadshow
+    app = Roadshow(scored, follow=False)
+    for key, _, _ in TABS:
+        app.view(key)
+    c = scored.contest
+    data = set(c.judges["name"].astype(str))
+    for column in ("name", "organisation", "category"):
+        data |= set(c.projects[column].astype(str))
+    scored.set_lang("en")
+    try:
+        left = set()
+        for text in _visible_texts(app.widget):
+            text = re.sub(r"<style.*?</style>", "", text, flags=re.S).replace("(公示)", "")
+            for name in sorted(data, key=len, reverse=True):
+                text = text.replace(name, "")
+            left |= set(re.findall(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+", text))
+        assert left == {"中文"}, left
+    finally:
+        scored.set_lang("zh")
+    assert any("正在路演：" in x for x in _visible_texts(app.widget))

@@ -66,16 +66,10 @@ def judge_points(contest, scores, ranking) -> Figure:
     lo = np.nanmin(tot["total"]) if len(tot) else 0
     ax.set_xlim(max(0, lo - 10), rubric.total_max + 2)
     ax.set_xlabel("得分 score")
-    ax.set_title(f"各项目评委得分与最终得分（规则：{_rule_label(rubric)}）", fontsize=11)
+    ax.set_title(f"各项目评委得分与最终得分（规则：{rubric.rule.text('zh')}）", fontsize=11)
     ax.legend(loc="lower right", fontsize=8, framealpha=0.9)
     ax.grid(axis="x", alpha=0.3)
     return fig
-
-
-def _rule_label(rubric) -> str:
-    r = rubric.rule
-    return {"sum": "总和", "mean": "平均", "median": "中位数",
-            "trimmed": f"去掉最高、最低分各 {r.trim} 个后平均"}.get(r.method, r.method)
 
 
 #: the severity chart's axis: the positive side is harsh (see :func:`judge_severity`)

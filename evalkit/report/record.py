@@ -6,12 +6,10 @@ from __future__ import annotations
 import pandas as pd
 
 from ..decision import SETTING_LABELS, settings_text
+from ..rubric import Rule
 from ..store.amendments import ACTIONS
 from ..text import Text
 from .tables import Table
-
-RULE_NAMES = {"sum": "总和", "mean": "平均", "trimmed": "去掉最高、最低分后平均", "median": "中位数"}
-
 
 def record_table(decision, version: str = "internal") -> Table:
     """设置与结果摘要: one row per setting (label, value), the round, the waiting
@@ -20,7 +18,8 @@ def record_table(decision, version: str = "internal") -> Table:
     labels = [f"{SETTING_LABELS[k].zh} {SETTING_LABELS[k].en}" for k in SETTING_LABELS]
     rows = list(zip(labels, [v for _, v in values]))
     method = decision.settings["method"]
-    rows[0] = (rows[0][0], f"{RULE_NAMES.get(method, method)} ({method})")
+    rule = Rule(method=method, trim=int(decision.settings.get("trim") or 0))
+    rows[0] = (rows[0][0], f"{rule.text('zh')} / {rule.text('en')} ({method})")
     rows.append(("轮次 Round", str(decision.round)))
     if decision.waiting:
         rows.append(("未完成评分、未排名 Not yet ranked", ", ".join(map(str, decision.waiting))))

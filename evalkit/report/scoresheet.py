@@ -29,8 +29,7 @@ def rubric_table(rubric) -> Table:
     for b in rubric.bonus_items:
         rows.append({"指标": f"加分：{b.label.zh}", "分值": f"0–{b.max:g}", "权重": None, "评分要点": "",
                      "档次说明": ""})
-    note = f"汇总规则 rule: {rubric.rule.method}" + (f"（去掉最高、最低分各 {rubric.rule.trim} 个）"
-                                                   if rubric.rule.method == "trimmed" else "")
+    note = f"汇总规则 rule: {rubric.rule.text('zh')} / {rubric.rule.text('en')}"
     return Table("rubric", "评分标准", Text(f"评分标准 · {rubric.title.zh}", rubric.title.en), pd.DataFrame(rows),
                  {"权重": "0"}, note=note)
 
@@ -61,7 +60,8 @@ def write_scoresheets(contest, out_dir, *, stem: str = "评分表", formats=("xl
     wanted = list(contest.judges["id"]) if judges is None else [str(j) for j in judges]
     unknown = [j for j in wanted if j not in set(contest.judges["id"])]
     if unknown:
-        raise DataError("unknown judge", key="judges", expected="judge ids from judges.csv", found=unknown)
+        raise DataError("unknown judge", key="judges", expected="judge ids from judges.csv", found=unknown,
+                        zh=f"未知的评委：{'、'.join(unknown)}（应为 judges.csv 中的编号）")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     labels = judge_labels(contest, anonymise)

@@ -68,7 +68,7 @@ class JudgePage:
         if self.grid.locked:
             status(self.status, t("locked", lang))
         # the header last: when it names the project, the grid below is ready for it
-        now = (f'{t("now", lang)}：{esc(project_label(self.contest, project, lang))}' if project
+        now = (f'{t("now", lang)}{esc(project_label(self.contest, project, lang))}' if project
                else t("waiting", lang))
         self.header.value = (f'<div class="evalkit-judge-name">{esc(t("judge_hello", lang, name=name))}</div>'
                              f'<div class="evalkit-now" data-project="{esc(project or "")}">{now}</div>')

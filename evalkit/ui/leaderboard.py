@@ -21,7 +21,7 @@ def leaderboard_html(contest, ranking, lang: str, *, changes=None, calibrated=No
     names = dict(zip(contest.projects["id"], contest.projects["name_en" if lang == "en" else "name"]))
     proj = ranking.projects
     cal = calibrated.projects if calibrated is not None else None
-    head = [t("rank", lang), t("project", lang), f'{t("score", lang)}（{t("contest_rule", lang)}）', t("judges_n", lang)]
+    head = [t("rank", lang), t("project", lang), t("score_by_rule", lang), t("judges_n", lang)]
     if cal is not None:
         head += [t("calibrated", lang), t("rank", lang)]
     rows = []

@@ -131,7 +131,7 @@ class LiveTab:
         armed = not locked and time.monotonic() - self._lock_armed < LOCK_CONFIRM_SECONDS
         self.lock_button.description = t("unlock" if locked else ("lock_confirm" if armed else "lock"), lang)
         self.lock_button.button_style = "danger" if armed else ""
-        self.now.value = (f'<div class="evalkit-now" data-project="{esc(stage or "")}">{esc(t("now", lang))}：'
+        self.now.value = (f'<div class="evalkit-now" data-project="{esc(stage or "")}">{esc(t("now", lang))}'
                           f'{esc(project_label(contest, stage, lang))}</div>' if stage else
                           f'<div class="evalkit-now">{esc(t("none_now", lang))}</div>')
         if project != stage:

@@ -12,7 +12,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tab.export": ("导出", "Export"),
     "lang.switch": ("English", "中文"),
     # current project
-    "now": ("正在路演", "Now pitching"),
+    "now": ("正在路演：", "Now pitching: "),
     "progress": ("评分进度（已路演的项目 × 评委）", "Progress (projects pitched × judges)"),
     "progress_judge": ("{done}/{owed}", "{done}/{owed}"),
     "online": ("手机在线", "phone connected"),
@@ -86,17 +86,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "incomplete": ("请填写全部评分项", "Please fill in every criterion"),
     # screen / leaderboard
     "result": ("最终得分", "Final score"),
-    "rule.trimmed": ("去掉{k}个最高分、去掉{k}个最低分后取平均", "mean after dropping the {k} highest and {k} lowest"),
-    "rule.mean": ("平均分", "mean"),
-    "rule.sum": ("总分", "sum"),
-    "rule.median": ("中位数", "median"),
     "leaderboard": ("排行榜", "Leaderboard"),
     "rank": ("名次", "Rank"),
     "project": ("项目", "Project"),
     "score": ("得分", "Score"),
     "judges_n": ("评委数", "Judges"),
     "calibrated": ("校正模型（加性）", "Calibrated (additive)"),
-    "contest_rule": ("大赛规则", "Contest rule"),
+    "score_by_rule": ("得分（大赛规则）", "Score (contest rule)"),
     "tied": ("并列", "tie"),
     "excluded": ("否决", "vetoed"),
     "waiting_projects": ("尚未达到评分人数：{n} 个项目", "Not enough scores yet: {n} projects"),
@@ -167,7 +163,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "amend.title": ("本场评审：评委、回避与 PIN", "Running contest: judges, conflicts and PIN"),
     "amend.free": ("尚未开始评分：修改无需理由（仍记入日志）", "No score yet: changes need no reason (still recorded)"),
     "amend.started": ("评分已开始：每项修改须填写理由，并记入审计日志与公示内部版",
-                      "Scoring has started: every change needs a reason and goes into the audit log and the internal 公示"),
+                      "Scoring has started: every change needs a reason and goes into the audit log and the internal public notice (公示)"),
     "amend.reason": ("修改理由", "Reason"),
     "amend.judge_id": ("评委编号", "Judge id"),
     "amend.judge_name": ("评委姓名", "Judge name"),
@@ -249,4 +245,4 @@ def t(key: str, lang: str = "zh", **fields) -> str:
 
 def rule_text(rubric, lang: str = "zh") -> str:
     """The contest rule in words (shown on the screen under the final score)."""
-    return t(f"rule.{rubric.rule.method}", lang, k=rubric.rule.trim)
+    return rubric.rule.text(lang)

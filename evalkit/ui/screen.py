@@ -48,7 +48,7 @@ class Screen:
             self.now.value = f'<div class="evalkit-now">{esc(t("none_now", lang))}</div>'
             self.board.value = ""
             return
-        self.now.value = (f'<div class="evalkit-now" data-project="{esc(project)}">{esc(t("now", lang))}：'
+        self.now.value = (f'<div class="evalkit-now" data-project="{esc(project)}">{esc(t("now", lang))}'
                           f'{esc(project_label(contest, project, lang))}</div>')
         self.last_board = project_board(state.round_scores(), contest, project, lang=lang)
         self.board.value = board_html(contest, self.last_board, lang)
