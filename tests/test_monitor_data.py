@@ -84,7 +84,8 @@ def test_stars_next_year_and_applicants(mon):
     apps = pd.DataFrame({"id": ["N1", "N2", "N3"], "organisation": [best, fail_org, "新来的协会"]})
     with pytest.raises(ContestError) as e:
         ek.monitor.check_applicants(apps, ny)
-    assert e.value.where == "projects.csv row 3" and e.value.found == fail_org and "不合格" in e.value.message
+    assert e.value.where == "projects.csv row 3" and e.value.found == fail_org and "不合格" in e.value.text("zh")
+    assert "barred" in e.value.text("en")
     table = ek.monitor.check_applicants(apps, ny, strict=False).set_index("id")
     assert table.loc["N1", "eligible"] and table.loc["N1", "adjustment"] == 2
     assert not table.loc["N2", "eligible"] and table.loc["N3", "eligible"] and table.loc["N3", "adjustment"] == 0

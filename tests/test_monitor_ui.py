@@ -39,7 +39,7 @@ def test_monthly_entry_saves_and_corrections_need_a_reason(page):
     seq = page.log.store.last_seq
     page.items["work_plan"].value = "2"
     page.items["records"].value = "１．０"
-    assert not page.save_monthly() and "reason" in page.month_status.value
+    assert not page.save_monthly() and "需要填写理由" in page.month_status.value
     assert page.log.store.last_seq == seq  # nothing written
     page.reason.value = "补交材料"
     assert page.save_monthly() and page.reason.value == ""

@@ -69,8 +69,9 @@ def load(args) -> list[Batch]:
 
 def _require_rubric(df, rubric, path) -> None:
     if "criterion" in df.columns and rubric is None:
-        raise DataError("criterion scores need a rubric: pass --rubric / 准则评分需要评分标准 (--rubric)", where=str(path),
-                        key="--rubric", expected="a rubric YAML file", found=None)
+        raise DataError("criterion scores need a rubric: pass --rubric", where=str(path),
+                        key="--rubric", expected="a rubric YAML file", found=None,
+                        zh="按指标的评分需要评分细则：请用 --rubric 指定")
 
 
 

@@ -31,13 +31,13 @@ def run(args) -> int:
         if extra_projects is not None and "contest" in extra_projects:
             projects = extra_projects[extra_projects["contest"] == b.id]
         if projects is None or "requested" not in projects:
-            raise DataError("allocation needs each project's requested amount / 需要项目申请额", where=args.path,
+            raise DataError("allocation needs each project's requested amount", where=args.path,
                             key="requested", expected="projects.csv or --projects with project, requested",
-                            found=None)
+                            found=None, zh="资金分配需要各项目的申请金额（projects.csv 或 --projects 的 requested 列）")
         budget = args.budget if args.budget is not None else b.budget
         if budget is None:
-            raise DataError("no budget: pass --budget / 缺少资金额", where=args.path, key="--budget",
-                            expected="a number", found=None)
+            raise DataError("no budget: pass --budget", where=args.path, key="--budget",
+                            expected="a number", found=None, zh="缺少资金总额：请用 --budget 指定")
         r = rank(b.scores, b.rubric, method=args.method or default_method(b))
         table = r.projects.join(projects.set_index(projects["project"].astype(str))[["requested"]], how="left")
         a = allocate(table.reset_index(), budget, rule=args.rule)

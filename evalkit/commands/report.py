@@ -37,8 +37,8 @@ def contest_scores(contest, source: str = "auto"):
     db = Path(contest.dir) / "evalkit.db"
     if not db.exists():
         if source == "store":
-            raise DataError("no score store / 没有评分存储", where=str(db), key="--source", expected="evalkit.db",
-                            found="no file")
+            raise DataError("no score store", where=str(db), key="--source", expected="evalkit.db",
+                            found="no file", zh="没有评分存储（evalkit.db）")
         return contest.scores, {}
     with contest.open_store() as store:
         scores, settings = store.scores(), store.settings()

@@ -126,7 +126,8 @@ def wait_ready(proc, url: str, timeout: float) -> None:
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise EvalkitError("the secretary's workbench (voila) stopped while starting", where="evalkit serve",
-                               expected="a running voila", found=f"exit code {proc.returncode}")
+                               expected="a running voila", found=f"exit code {proc.returncode}",
+                               zh=f"秘书工作台（voila）启动时退出了（退出码 {proc.returncode}）")
         try:
             with urllib.request.urlopen(url, timeout=2) as r:
                 if r.status == 200:
@@ -134,7 +135,8 @@ def wait_ready(proc, url: str, timeout: float) -> None:
         except OSError:
             time.sleep(0.3)
     raise EvalkitError("the secretary's workbench (voila) did not start in time", where="evalkit serve",
-                       expected=f"ready within {timeout:g} s", found="no answer")
+                       expected=f"ready within {timeout:g} s", found="no answer",
+                       zh=f"秘书工作台（voila）未能在 {timeout:g} 秒内启动")
 
 
 def stop(proc) -> None:
@@ -156,10 +158,11 @@ def bind(port: int, host: str):
         return bind_sockets(port, address=None if host in ("0.0.0.0", "") else host,
                             family=socket.AF_INET if host in ("0.0.0.0", "") else socket.AF_UNSPEC)
     except OSError as exc:
-        raise EvalkitError(f"port {port} on {host} cannot be used: {exc.strerror} (端口 {port} 已被占用或不可用)",
+        raise EvalkitError(f"port {port} on {host} cannot be used: {exc.strerror}",
                            where="evalkit serve --port", key="port",
                            expected="a free port (another evalkit serve may be running; try --port 0)",
-                           found=f"port {port}: {exc.strerror}") from None
+                           found=f"port {port}: {exc.strerror}",
+                           zh=f"端口 {port}（{host}）已被占用或不可用（可能已有另一个 evalkit serve 在运行，可试 --port 0）") from None
 
 
 def start_secretary(contest, store_path: Path, lang: str, port: int, venue: str | None = None):
@@ -248,7 +251,8 @@ def run(args) -> int:
             while not done.is_set():
                 if secretary is not None and secretary.poll() is not None:
                     raise EvalkitError("the secretary's workbench (voila) stopped", where="evalkit serve",
-                                       expected="a running voila", found=f"exit code {secretary.returncode}")
+                                       expected="a running voila", found=f"exit code {secretary.returncode}",
+                                       zh=f"秘书工作台（voila）已退出（退出码 {secretary.returncode}）")
                 try:
                     await asyncio.wait_for(done.wait(), 1.0)
                 except asyncio.TimeoutError:

@@ -88,7 +88,8 @@ def replay(store_path, contest=None, *, round: str | None = None, rule: str | No
     if not check["ok"]:
         if not allow_broken:
             raise TamperError(check["problem"], where=f"{store_path} event {check['first_bad']}",
-                              expected="an unbroken hash chain", found=check["problem"])
+                              expected="an unbroken hash chain", found=check["problem"],
+                              zh=f"评分记录校验失败：{check['problem']}")
         notes.append(f"hash chain broken: {check['problem']}")
     if meta.get("contest") not in (None, contest.id):
         notes.append(f"the store was made for contest '{meta.get('contest')}', replayed with '{contest.id}'")

@@ -16,6 +16,8 @@ from ..errors import ContestError
 
 __all__ = ["create_contest"]
 
+_LISTS_ZH = {"projects": "项目", "judges": "评委"}
+
 
 def _frame(data, what: str) -> pd.DataFrame:
     if isinstance(data, pd.DataFrame):
@@ -23,12 +25,13 @@ def _frame(data, what: str) -> pd.DataFrame:
     text = str(data).strip()
     if not text:
         raise ContestError(f"the {what} list is empty", where=what, expected="CSV text with a header row",
-                           found="nothing")
+                           found="nothing", zh=f"{_LISTS_ZH.get(what, what)}名单为空")
     try:
         return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
     except (pd.errors.ParserError, ValueError) as exc:
         raise ContestError(f"the {what} list is not CSV", where=what, expected="CSV text with a header row",
-                           found=str(exc).splitlines()[0]) from None
+                           found=str(exc).splitlines()[0],
+                           zh=f"{_LISTS_ZH.get(what, what)}名单不是 CSV 格式（须有标题行）") from None
 
 
 def create_contest(folder, *, name, rubric, budget, projects, judges, date: str = "", currency: str = "CNY",
@@ -44,12 +47,12 @@ def create_contest(folder, *, name, rubric, budget, projects, judges, date: str 
     folder = Path(folder)
     if folder.exists():
         raise ContestError("the folder exists already", where=str(folder), expected="a new folder name",
-                           found="an existing folder")
+                           found="an existing folder", zh="该大赛目录已存在，请换一个名称")
     rubric_path = Path(rubric)
     shipped = (RUBRICS_DIR / rubric_path.name).is_file() and not rubric_path.is_file()
     if not shipped and not rubric_path.is_file():
         raise ContestError(f"no rubric '{rubric}'", where="rubric", expected="a rubric file or a shipped rubric name",
-                           found=str(rubric))
+                           found=str(rubric), zh=f"找不到评分细则 '{rubric_path.name}'")
     meta = {"name": {"zh": str(name), "en": str(name_en or name)}, "date": str(date),
             "rubric": rubric_path.name, "budget": float(budget), "currency": currency}
     folder.parent.mkdir(parents=True, exist_ok=True)

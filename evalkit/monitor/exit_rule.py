@@ -43,7 +43,8 @@ def _value(x, where: str, key: str) -> float:
     if reading.problem == "empty":
         return math.nan
     if not reading.ok:
-        raise DataError(f"score '{x}' is not a number", where=where, key=key, expected="a number", found=x)
+        raise DataError(f"score '{x}' is not a number", where=where, key=key, expected="a number", found=x,
+                        zh=f"分数 '{x}' 不是数字")
     return reading.value
 
 
@@ -102,16 +103,18 @@ def exit_watch(monthly: pd.DataFrame, threshold: float = 6.0, run: int = 3, orga
     require_columns(monthly, (organisation, period, score), where="monthly scores")
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.integer, np.floating)) \
             or not math.isfinite(threshold):
-        raise DataError("the threshold must be a number", key="threshold", expected="a finite number", found=threshold)
+        raise DataError("the threshold must be a number", key="threshold", expected="a finite number", found=threshold,
+                        zh=f"分数线 threshold 须为数字，实际为 {threshold!r}")
     if isinstance(run, bool) or not isinstance(run, (int, np.integer)) or run < 1:
-        raise DataError("run must be a whole number of months >= 1", key="run", expected="an integer >= 1", found=run)
+        raise DataError("run must be a whole number of months >= 1", key="run", expected="an integer >= 1", found=run,
+                        zh=f"连续月数 run 须为不小于 1 的整数，实际为 {run!r}")
     threshold, run = float(threshold), int(run)
     rows = []
     for label, org, per, val in zip(monthly.index, monthly[organisation], monthly[period], monthly[score]):
         where = f"monthly scores row {label}"
         if org is None or (isinstance(org, float) and math.isnan(org)) or str(org).strip() == "":
             raise DataError("the organisation is empty", where=where, key=organisation, expected="an organisation",
-                            found="nothing")
+                            found="nothing", zh="机构名称为空")
         rows.append((str(org).strip(), month_index(per, where=where, key=period), _value(val, where, score)))
     first_all = month_index(start, key="start") if start is not None else None
     last_all = month_index(end, key="end") if end is not None else (max(r[1] for r in rows) if rows else None)
@@ -123,7 +126,8 @@ def exit_watch(monthly: pd.DataFrame, threshold: float = 6.0, run: int = 3, orga
     for org in organisations or ():
         if first_all is None:
             raise DataError("listing organisations without rows needs the first month expected", key="start",
-                            expected="start='YYYY-MM'", found=None)
+                            expected="start='YYYY-MM'", found=None,
+                            zh="列出没有月度记录的机构时，须给出起始月份 start='YYYY-MM'")
         by_org.setdefault(str(org), {})
     if last_all is None and by_org:
         last_all = first_all

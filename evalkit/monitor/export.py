@@ -68,7 +68,8 @@ def export_monitoring(monitoring, out_dir, formats=FORMATS, *, stem: str | None 
     """Write the monitoring report to ``out_dir``; returns {format: path}."""
     bad = [f for f in formats if f not in FORMATS]
     if bad:
-        raise DataError("unknown export format", key="formats", expected=" / ".join(FORMATS), found=bad)
+        raise DataError("unknown export format", key="formats", expected=" / ".join(FORMATS), found=bad,
+                        zh=f"未知的导出格式：{'、'.join(map(str, bad))}（可选 {' / '.join(FORMATS)}）")
     tables = monitoring_tables(monitoring)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

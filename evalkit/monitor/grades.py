@@ -25,7 +25,8 @@ def grade_rank(rubric: Rubric, label: str) -> float:
         if label in (g.label.zh, g.label.en):
             return g.min
     raise RubricError(f"'{label}' is not a grade of rubric {rubric.id}", where=rubric.path, key="grades",
-                      expected="one of " + ", ".join(g.label.zh for g in rubric.grades), found=label)
+                      expected="one of " + ", ".join(g.label.zh for g in rubric.grades), found=label,
+                      zh=f"'{label}' 不是评分细则 {rubric.id} 的等级（可选：{'、'.join(g.label.zh for g in rubric.grades)}）")
 
 
 def grade_text(rubric: Rubric, label: str) -> Text:

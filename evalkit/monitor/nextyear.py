@@ -84,8 +84,8 @@ def check_applicants(projects: pd.DataFrame, eligibility: pd.DataFrame, *, stric
         for i, (org, ok, rule) in enumerate(zip(out["organisation"], out["eligible"], out["rule_zh"])):
             if not ok:
                 where = f"{projects.attrs.get('file', name)} row {lines[i] if lines else i + 2}"
-                errors.append(ContestError(f"{org} may not apply: {rule} ({out['rule_en'].iloc[i]})", where=where,
+                errors.append(ContestError(f"{org} may not apply: {out['rule_en'].iloc[i]}", where=where,
                                            key="organisation", expected="an organisation not barred by last year's "
-                                           "results", found=org))
+                                           "results", found=org, zh=f"{org} 不能申报：{rule}"))
         raise_all(errors)
     return out

@@ -76,7 +76,8 @@ class MonitorLog:
                 if not reason:
                     raise ScoreError("a correction needs a reason", where=self._where(*key), key="reason",
                                      expected="a reason for changing a recorded value",
-                                     found=f"{prev[1]:g} -> {value:g} without a reason")
+                                     found=f"{prev[1]:g} -> {value:g} without a reason",
+                                     zh=f"更正已记录的数值（{prev[1]:g} → {value:g}）需要填写理由")
         return guard
 
     def _append(self, kind, key, value, *, entered_by, reason, explanation=None) -> dict:
@@ -189,12 +190,12 @@ class MonitorLog:
             raise MonitorError(f"unknown kind '{kind}'", key="kind", expected="one of " + ", ".join(KINDS), found=kind)
         if not reason:
             raise ScoreError("a retraction needs a reason", where=self._where(project, criterion, round), key="reason",
-                             expected="a reason", found="nothing")
+                             expected="a reason", found="nothing", zh="撤回数值需要填写理由")
         self.store._require_secretary("retracting a monitoring value")
         key = (None if judge is None else str(judge), str(project), str(criterion), str(round))
         if _index_key(key) not in set(self._current(kind).index):
             raise ScoreError("no such value to retract", where=self._where(*key), key="project/criterion/round",
-                             expected="a recorded value", found=key)
+                             expected="a recorded value", found=key, zh="没有可撤回的记录值")
         return self.store._append(kind + "-retract", judge=key[0], project=key[1], criterion=key[2], round=key[3],
                                   entered_by=entered_by, reason=reason)
 
@@ -287,7 +288,8 @@ class MonitorLog:
         if any(a == "change" for _, a in plan) and not reason:
             raise ScoreError("the import changes recorded values and needs a reason", where=str(self.store.path),
                              key="reason", expected="a reason",
-                             found=f"{sum(a == 'change' for _, a in plan)} changes")
+                             found=f"{sum(a == 'change' for _, a in plan)} changes",
+                             zh=f"导入会修改 {sum(a == 'change' for _, a in plan)} 个已记录的数值，需要填写理由")
         if events:
             self.store._write(lambda c: _insert_chained(c, events))
         return report

@@ -91,9 +91,11 @@ def _version(version, anonymise: bool) -> str:
     if version is None:
         return "public" if anonymise else "internal"
     if version not in VERSIONS:
-        raise DataError("unknown report version", key="version", expected=" / ".join(VERSIONS), found=version)
+        raise DataError("unknown report version", key="version", expected=" / ".join(VERSIONS), found=version,
+                        zh=f"未知的报告版本 '{version}'，应为 public（公示版）或 internal（内部版）")
     if anonymise and version != "public":
-        raise DataError("anonymise=True is the public version", key="version", expected="public", found=version)
+        raise DataError("anonymise=True is the public version", key="version", expected="public", found=version,
+                        zh=f"匿名（anonymise=True）即公示版，不能与版本 '{version}' 同用")
     return version
 
 
@@ -110,15 +112,16 @@ def build_report(contest, ranking, allocation=None, *, scores: pd.DataFrame | No
     if round is not None:
         if "round" not in scores or round not in set(scores["round"]):
             raise DataError(f"no scores in round '{round}'", key="round",
-                            expected="a round present in the scores", found=round)
+                            expected="a round present in the scores", found=round, zh=f"轮次 '{round}' 没有评分")
         scores = scores[scores["round"] == round]
     elif "round" in scores and scores["round"].nunique() > 1:
-        raise DataError("the scores span several rounds; choose one / 评分涉及多个轮次，请指定轮次", key="round",
+        raise DataError("the scores span several rounds; choose one", key="round",
                         expected="round=" + " or ".join(map(repr, sorted(scores["round"].unique()))),
-                        found=sorted(scores["round"].unique()))
+                        found=sorted(scores["round"].unique()), zh="评分涉及多个轮次，请指定轮次")
     if scores is None or len(scores) == 0:
-        raise DataError("no scores to report / 没有评分", where=str(getattr(contest, "dir", "contest")),
-                        key="scores", expected="a non-empty long score table", found="0 rows")
+        raise DataError("no scores to report", where=str(getattr(contest, "dir", "contest")),
+                        key="scores", expected="a non-empty long score table", found="0 rows",
+                        zh="没有评分，无法生成报告")
     if history is None:
         history = _default_history(contest)
     rep = Report(contest, scores, ranking, allocation, anonymise=public, decision=decision)
@@ -167,7 +170,8 @@ def publish(contest, ranking, allocation, out_dir, formats=FORMATS, *, scores: p
     """
     bad = [f for f in formats if f not in FORMATS]
     if bad:
-        raise DataError("unknown report format", key="formats", expected=" / ".join(FORMATS), found=bad)
+        raise DataError("unknown report format", key="formats", expected=" / ".join(FORMATS), found=bad,
+                        zh=f"未知的报告格式：{'、'.join(map(str, bad))}（可选 {' / '.join(FORMATS)}）")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     rep = build_report(contest, ranking, allocation, scores=scores, history=history, anonymise=anonymise,

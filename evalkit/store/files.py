@@ -29,7 +29,8 @@ def _copy(source: sqlite3.Connection, dest) -> Path:
 def _open_existing(path, *, readonly: bool) -> sqlite3.Connection:
     path = Path(path)
     if not path.is_file():
-        raise StoreError("no such store file", where=str(path), expected="an evalkit.db file", found="nothing")
+        raise StoreError("no such store file", where=str(path), expected="an evalkit.db file", found="nothing",
+                         zh="找不到评分存储文件")
     mode = "ro" if readonly else "rw"
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True, isolation_level=None)
 
@@ -44,7 +45,7 @@ def _read_file(path, fn):
             conn.close()
     except sqlite3.Error as exc:
         raise StoreError(f"cannot read the store: {exc}", where=str(path), expected="an evalkit SQLite store",
-                         found=str(exc)) from None
+                         found=str(exc), zh=f"无法读取评分存储：{exc}") from None
 
 
 def _log(conn) -> tuple[list[tuple], dict, str]:
@@ -111,7 +112,7 @@ def backup_file(source, dest) -> Path:
             conn.close()
     except sqlite3.Error as exc:
         raise StoreError(f"cannot back up the store: {exc}", where=str(source), expected="an evalkit SQLite store",
-                         found=str(exc)) from None
+                         found=str(exc), zh=f"无法备份评分存储：{exc}") from None
 
 
 def restore_file(backup, dest, *, force: bool = False) -> Path | None:
@@ -121,13 +122,15 @@ def restore_file(backup, dest, *, force: bool = False) -> Path | None:
     check = verify_file(backup)
     if not check["ok"]:
         raise TamperError(f"the backup does not verify: {check['problem']}", where=str(backup),
-                          expected="a sound backup with an unbroken hash chain", found=check["problem"])
+                          expected="a sound backup with an unbroken hash chain", found=check["problem"],
+                          zh=f"备份校验失败，不能恢复：{check['problem']}")
     dest = Path(dest)
     aside = None
     if dest.exists():
         if not force:
             raise StoreError("the store file exists; restoring would replace it", where=str(dest),
-                             expected="a new path, or --force", found="an existing store")
+                             expected="a new path, or --force", found="an existing store",
+                             zh="评分存储文件已存在，恢复会覆盖它（请换一个路径或加 --force）")
         aside = backup_file(dest, dest.with_name(f"{dest.stem}-before-restore-{_stamp()}.db"))
     try:
         src = _open_existing(backup, readonly=True)
@@ -142,7 +145,7 @@ def restore_file(backup, dest, *, force: bool = False) -> Path | None:
             src.close()
     except sqlite3.Error as exc:
         raise StoreError(f"cannot restore: {exc}", where=str(dest), expected="a writable store path",
-                         found=str(exc)) from None
+                         found=str(exc), zh=f"无法恢复评分存储：{exc}") from None
     return aside
 
 

@@ -30,7 +30,7 @@ class JudgeSocket(_Socket):
         token = raw_token(self)
         try:
             if not TOKEN_SHAPE.fullmatch(token):
-                raise AccessError("malformed token")
+                raise AccessError("malformed token", zh="评分链接的令牌格式不对")
             self.session = self.live.store.judge_session(token)
         except AccessError:
             self.send({"t": "bad_link", "message": refusal("bad_link")})

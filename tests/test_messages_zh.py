@@ -1,0 +1,202 @@
+"""Refusals carry a Chinese text: ``exc.text("zh")`` is a Chinese sentence naming the
+problem (no file path), ``exc.text("en")`` is English only; the CLI prints both."""
+import re
+import sqlite3
+
+import pandas as pd
+import pytest
+
+import evalkit as ek
+from evalkit.cli import main
+from evalkit.decision import decide
+from evalkit.errors import ContestError, DataError, EvalkitError, RubricError, StoreError, TamperError
+from evalkit.io.contest_folder import create_contest
+from evalkit.monitor.export import export_monitoring
+from evalkit.monitor.grades import grade_rank
+from evalkit.report import build_report, publish, write_scoresheets
+from evalkit.store import restore_file
+from conftest import DATA, RUBRICS
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+PROJECTS = "id,name,organisation,category,requested,min_amount\nA1,长者食堂,甲社工站,敬老孝老,20000,10000\n"
+JUDGES = "id,name,panel,conflicts\nK1,张三,,\n"
+
+
+def assert_texts(exc: EvalkitError, phrase: str, *, quotes_en: bool = False, root=None):
+    """``phrase`` in the Chinese text, which is Chinese, not the English one and names no
+    path; no CJK in the English text. ``quotes_en``: the Chinese text may quote an
+    English event description."""
+    zh, en = exc.text("zh"), exc.text("en")
+    assert exc.zh, f"no Chinese text: {en}"
+    assert phrase in zh, zh
+    assert CJK.search(zh) and zh != en, zh
+    if not quotes_en:
+        assert en not in zh, zh
+    assert not CJK.search(en), en
+    if root is not None:
+        assert str(root) not in zh, zh
+
+
+@pytest.fixture(scope="module")
+def mon():
+    return ek.monitor.load_monitoring(DATA / "demo-huaihe")
+
+
+@pytest.fixture(scope="module")
+def xinan():
+    contest = ek.load_contest(DATA / "demo-xinan")
+    return contest, ek.rank(contest.scores, contest.rubric, method=contest.rubric.rule.method)
+
+
+def _monthly(org="A"):
+    return pd.DataFrame({"organisation": [org] * 3, "period": ["2026-01", "2026-02", "2026-03"],
+                         "score": [5.5, 5.0, 5.9]})
+
+
+# --- monitor ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kwargs, phrase", [
+    (dict(threshold="six"), "分数线"),
+    (dict(run=0), "连续月数"),
+    (dict(organisations=["B"]), "起始月份"),
+])
+def test_exit_watch_arguments(kwargs, phrase):
+    with pytest.raises(DataError) as e:
+        ek.monitor.exit_watch(_monthly(), **kwargs)
+    assert_texts(e.value, phrase)
+
+
+def test_exit_watch_rows():
+    with pytest.raises(DataError) as e:
+        ek.monitor.exit_watch(_monthly(org=" "))
+    assert_texts(e.value, "机构名称为空")
+    bad = _monthly().assign(score=["5", "lots", "6"])
+    with pytest.raises(DataError) as e:
+        ek.monitor.exit_watch(bad)
+    assert_texts(e.value, "分数 'lots' 不是数字")
+
+
+def test_monitoring_export_format_and_grades(mon, tmp_path):
+    with pytest.raises(DataError) as e:
+        export_monitoring(mon, tmp_path, formats=("docx",))
+    assert_texts(e.value, "未知的导出格式：docx")
+    assert not list(tmp_path.iterdir())
+    with pytest.raises(RubricError) as e:
+        grade_rank(mon.star_rubric, "six stars")
+    assert_texts(e.value, "'six stars' 不是评分细则")
+
+
+def test_barred_applicant(mon):
+    ny = mon.next_year()
+    fail_org = mon.contracts.set_index("project").loc["P16", "organisation"]
+    ny = ny.rename(index={fail_org: "Org B"})        # an ASCII name: the English text is then ASCII only
+    apps = pd.DataFrame({"id": ["N1"], "organisation": ["Org B"]})
+    with pytest.raises(ContestError) as e:
+        ek.monitor.check_applicants(apps, ny)
+    assert_texts(e.value, "Org B 不能申报：")
+    assert ny.loc["Org B", "rule_zh"] in e.value.text("zh") and ny.loc["Org B", "rule_en"] in e.value.text("en")
+
+
+# --- store files --------------------------------------------------------------------
+
+def _store_file(demo_copy):
+    contest = ek.load_contest(demo_copy(scores=False))
+    with contest.open_store() as store:
+        for c in contest.rubric.criterion_ids[:3]:
+            store.record("J1", "P01", c, 5)
+    return contest, contest.dir / "evalkit.db"
+
+
+def test_restore_refusals(demo_copy, tmp_path):
+    contest, path = _store_file(demo_copy)
+    with pytest.raises(StoreError) as e:
+        restore_file(tmp_path / "missing.db", tmp_path / "new.db")
+    assert_texts(e.value, "找不到评分存储文件", root=tmp_path)
+    with pytest.raises(StoreError) as e:
+        restore_file(path, path)
+    assert_texts(e.value, "评分存储文件已存在", root=tmp_path)
+    raw = sqlite3.connect(path)
+    raw.execute("DROP TRIGGER events_no_update")
+    raw.execute("UPDATE events SET score = 1 WHERE seq = 2")
+    raw.commit()
+    raw.close()
+    with pytest.raises(TamperError) as e:
+        restore_file(path, tmp_path / "new.db")
+    assert_texts(e.value, "备份校验失败", quotes_en=True, root=tmp_path)
+    assert "edited" in e.value.text("zh") and not (tmp_path / "new.db").exists()
+    with ek.Store(path, contest) as store, pytest.raises(TamperError) as e:
+        store.check_integrity()
+    assert_texts(e.value, "评分记录校验失败：", quotes_en=True, root=tmp_path)
+
+
+# --- report -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kwargs, phrase", [
+    (dict(version="secret"), "未知的报告版本 'secret'"),
+    (dict(anonymise=True, version="internal"), "公示版"),
+    (dict(round="semi"), "轮次 'semi' 没有评分"),
+])
+def test_report_arguments(xinan, kwargs, phrase):
+    with pytest.raises(DataError) as e:
+        build_report(*xinan, **kwargs)
+    assert_texts(e.value, phrase)
+
+
+def test_report_scores(xinan, tmp_path):
+    contest, ranking = xinan
+    with pytest.raises(DataError) as e:
+        build_report(contest, ranking, scores=contest.scores.iloc[:0])
+    assert_texts(e.value, "没有评分")
+    two = pd.concat([contest.scores, contest.scores.assign(round="semi")], ignore_index=True)
+    with pytest.raises(DataError) as e:
+        build_report(contest, ranking, scores=two)
+    assert_texts(e.value, "评分涉及多个轮次")
+    with pytest.raises(DataError) as e:
+        publish(contest, ranking, None, tmp_path, formats=("docx",))
+    assert_texts(e.value, "未知的报告格式：docx")
+    with pytest.raises(DataError) as e:
+        write_scoresheets(contest, tmp_path, judges=["X9"])
+    assert_texts(e.value, "未知的评委：X9")
+
+
+# --- contest folder -----------------------------------------------------------------
+
+def test_create_contest_refusals(tmp_path):
+    args = dict(name="测试大赛", rubric="gongyi-chuangtou.yaml", budget=30000, projects=PROJECTS, judges=JUDGES)
+    with pytest.raises(ContestError) as e:
+        create_contest(tmp_path / "a", **{**args, "projects": "  "})
+    assert_texts(e.value, "项目名单为空")
+    with pytest.raises(ContestError) as e:
+        create_contest(tmp_path / "a", **{**args, "rubric": str(tmp_path / "no-such.yaml")})
+    assert_texts(e.value, "找不到评分细则 'no-such.yaml'", root=tmp_path)
+    create_contest(tmp_path / "a", **args)
+    with pytest.raises(ContestError) as e:
+        create_contest(tmp_path / "a", **args)
+    assert_texts(e.value, "大赛目录已存在", root=tmp_path)
+
+
+# --- decision -----------------------------------------------------------------------
+
+def test_decide_without_complete_sheets(demo_copy):
+    contest = ek.load_contest(demo_copy())
+    with pytest.raises(DataError) as e:
+        decide(contest, contest.scores.iloc[:0])
+    assert_texts(e.value, "尚无可排名的项目", root=contest.dir)
+
+
+# --- the CLI prints the Chinese text first, then the English one ---------------------
+
+def test_cli_prints_both(capsys, tmp_path, demo_copy):
+    csv = tmp_path / "s.csv"
+    pd.read_csv(DATA / "demo-huaihe" / "scores.csv").to_csv(csv, index=False)
+    assert main(["allocate", str(csv), "--rubric", str(RUBRICS / "gongyi-chuangtou.yaml")]) == 1
+    err = capsys.readouterr().err
+    assert err.index("资金分配需要各项目的申请金额") < err.index("allocation needs each project's requested amount")
+    assert main(["rank", str(csv)]) == 1
+    err = capsys.readouterr().err
+    assert "请用 --rubric 指定" in err and "criterion scores need a rubric: pass --rubric" in err
+    assert "/ 准则" not in err
+    folder = demo_copy()
+    assert main(["report", str(folder), "--source", "store", "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "没有评分存储" in err and "no score store" in err and "no score store /" not in err
