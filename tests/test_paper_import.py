@@ -107,11 +107,11 @@ def test_the_import_tab_checks_then_imports_in_the_pages_language(empty, tmp_pat
     assert tab.import_button.disabled and "尚未选择文件" in tab.report.value
     tab.choose("评分汇总.xlsx", _bad_book(tmp_path, contest).read_bytes())
     report = tab.report.value
-    assert "评分汇总.xlsx" in report and "评委1!C7" in report and "高于「需求分析」的最高分 15" in report
+    assert "评分汇总.xlsx" in report and "评委1!C7, 分数: 18 高于「需求分析」的最高分 15" in report
     assert f"新增 {N_GOOD - 1} 个分数" in report and tempfile.gettempdir() not in report
     assert not tab.import_button.disabled and tab.import_button.description == f"导入 {N_GOOD - 1} 个分数"
     state.set_lang("en")
-    assert "above the maximum 15 of Need analysis" in tab.report.value and not CJK.search(
+    assert "评委1!C7, score: 18 is above the maximum 15 of Need analysis" in tab.report.value and not CJK.search(
         re.sub(r"评分汇总\.xlsx|评委1!C7", "", tab.report.value))
     assert tab.import_button.description == f"Import {N_GOOD - 1} scores"
     state.set_lang("zh")

@@ -40,7 +40,9 @@ class Roadshow:
         self.pin_button.on_click(lambda _: self.unlock_with_pin(self.pin.value))
         self.pin_status = w.HTML()
         self.body = w.VBox()
-        self.widget = w.VBox([w.HTML(PAGE_CSS), w.HBox([self.title, lang_button(state)]), self.body])
+        switch = lang_button(state)
+        switch.layout.align_self = "center"        # beside the title, not under its baseline
+        self.widget = w.VBox([w.HTML(PAGE_CSS), w.HBox([self.title, switch], layout=w.Layout(gap="16px")), self.body])
         self.widget.add_class("evalkit-page")
         self.widget.add_class("evalkit-roadshow")
         state.on_change(self._retitle)

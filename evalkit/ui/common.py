@@ -16,7 +16,7 @@ import ipywidgets as w
 
 from ..numbers import parse_number  # noqa: F401  (one reading of typed numbers, re-exported)
 from ..resources import demo_contest
-from .messages import t
+from .messages import key_word, t
 
 DEMO = demo_contest()  # the shipped demo contest, in a checkout or a wheel
 
@@ -109,7 +109,7 @@ def errors_html(exc, lang: str = "zh") -> str:
     """Every error of ``exc`` (its ``.errors``, or a list of errors) with its place (file name, line or
     sheet and cell, key; no server folder) and its text in the page's language."""
     def item(e):
-        place = ", ".join(p for p in (_FOLDERS.sub("", e.where or ""), e.key) if p)
+        place = ", ".join(p for p in (_FOLDERS.sub("", e.where or ""), key_word(e.key, lang)) if p)
         return f"<li>{esc(place + ': ' if place else '')}{esc(e.text(lang))}</li>"
     errors = exc if isinstance(exc, list) else getattr(exc, "errors", [exc])
     items = "".join(item(e) for e in errors)

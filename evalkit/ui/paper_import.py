@@ -39,7 +39,8 @@ class ImportTab:
         self.report = w.HTML()
         self.only_valid = w.Checkbox(value=False, indent=False)
         self.reason = w.Text(layout=w.Layout(width="520px"))
-        self.import_button = w.Button(button_style="primary", disabled=True, layout=w.Layout(width="auto"))
+        self.import_button = w.Button(button_style="primary", disabled=True,
+                                      layout=w.Layout(width="auto", min_width="200px", align_self="flex-start"))
         self.status = w.HTML()
         self.upload.add_class("evalkit-upload")
         self.import_button.add_class("evalkit-import-button")
