@@ -69,8 +69,8 @@ class LiveTab:
         self.board = ProgressBoard(state, self.status)
         self.progress = self.board.html
         # one cell's tools: its history, and a retraction (with the reason box's reason)
-        self.cell_judge = w.Dropdown(layout=w.Layout(width="180px"))
-        self.cell_criterion = w.Dropdown(layout=w.Layout(width="220px"))
+        self.cell_judge = w.Dropdown(layout=w.Layout(width="220px"), style={"description_width": "initial"})
+        self.cell_criterion = w.Dropdown(layout=w.Layout(width="280px"), style={"description_width": "initial"})
         self.retract_button = w.Button(button_style="warning", layout=w.Layout(width="auto"))
         self.retract_button.add_class("evalkit-retract")
         self.cell_history = w.HTML()
@@ -170,6 +170,7 @@ class LiveTab:
         finally:
             self._drawing = False
         self.retract_button.description = t("retract", lang)
+        self.cell_judge.description, self.cell_criterion.description = t("cell_judge", lang), t("cell_criterion", lang)
         self._draw_cell(lang)
         self.board.redraw(lang, scores, round_id, stage)
 
