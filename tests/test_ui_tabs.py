@@ -161,6 +161,25 @@ def test_allocation_tab_controls(scored):
     assert "evalkit-status-error" in tab.status.value
 
 
+def test_allocation_tab_changes_the_contest_rule_only_with_a_reason_after_scoring(scored):
+    # the scores are in: a new contest rule is an amendment of the running contest
+    from evalkit.audit import change_log
+    from evalkit.decision import allocation_settings
+    store = scored.store
+    tab = AllocationTab(scored)
+    n = len(store.history())
+    tab.method.value = "mean"
+    tab.allocate_button.click()
+    assert "须填写理由" in tab.status.value and allocation_settings(store)["method"] != "mean"
+    assert len(store.history()) == n and tab.method.value == "mean"       # nothing written; the choice kept
+    tab.reason.value = "评审组决定改用平均分"
+    tab.allocate_button.click()
+    assert "evalkit-status-error" not in tab.status.value and allocation_settings(store)["method"] == "mean"
+    rows = change_log(store).query("kind == 'amend'")
+    assert rows["reason"].iloc[-1] == "评审组决定改用平均分" and tab.reason.value == ""
+    assert tab.decision.contest.rubric.rule.method == "mean"
+
+
 def test_export_backup_and_publish(scored):
     tab = ExportTab(scored)
     path = tab.backup()

@@ -56,6 +56,9 @@ class AllocationTab:
         self.min_fraction = w.BoundedFloatText(value=0, min=0, max=1, step=0.05, description=label("min_fraction"),
                                                style=style)
         self.tie_break = w.Text(description=label("tie_break"), placeholder="P03, P12, …", style=style)
+        # a change of the contest rule after the first score is an amendment: the store asks for a reason
+        self.reason = w.Text(placeholder=t("alloc.reason", lang), layout=w.Layout(width="520px"))
+        self.reason.add_class("evalkit-allocation-reason")
         self.allocate_button = w.Button(description=t("allocate", lang), button_style="primary")
         self.probability_button = w.Button(description=t("probability", lang), layout=w.Layout(width="auto"))
         self.table, self.status = w.HTML(), w.HTML()
@@ -63,7 +66,7 @@ class AllocationTab:
         self.allocate_button.on_click(lambda _: self.run(save=True))
         self.probability_button.on_click(lambda _: self.run(probability=True, save=True))
         controls = [getattr(self, name) for name, _ in CONTROLS.values()]
-        self.widget = w.VBox(controls + [w.HBox([self.allocate_button, self.probability_button]), self.status,
+        self.widget = w.VBox(controls + [self.reason, w.HBox([self.allocate_button, self.probability_button]), self.status,
                                          self.table, self.chart])
         self.widget.add_class("evalkit-allocation")
         self._shown = {}
@@ -85,6 +88,7 @@ class AllocationTab:
             box.value = value
         self.allocate_button.description = t("allocate", lang)
         self.probability_button.description = t("probability", lang)
+        self.reason.placeholder = t("alloc.reason", lang)
         if self.decision is not None:
             self.run()
 
@@ -114,10 +118,13 @@ class AllocationTab:
 
     def save(self) -> dict:
         """Record the changed controls as the store's settings (one event; nothing
-        when nothing changed). Raises SettingError / AccessError."""
+        when nothing changed), with the reason box's reason. Raises SettingError (a
+        rule change after the first score without a reason: the controls keep the
+        change for a second try) / AccessError."""
         changed = self.changes()
         if changed:
-            self.state.store.set_allocation(**changed)
+            self.state.store.set_allocation(reason=self.reason.value.strip() or None, **changed)
+            self.reason.value = ""
             self.load()
         return changed
 

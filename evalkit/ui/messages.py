@@ -134,6 +134,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "category_min": ("每类最低占比", "Minimum share per category"),
     "category_max": ("每类最高占比", "Maximum share per category"),
     "min_fraction": ("最低部分资助比例", "Smallest partial share"),
+    "alloc.reason": ("修改评分规则的理由（评分开始后必填）", "Reason for changing the contest rule (required once scoring has started)"),
     "allocate": ("计算分配", "Allocate"),
     "probability": ("计算资助概率（重抽样评委）", "Probability of funding (resampling judges)"),
     "publish": ("生成公示文件", "Write the publication files"),
