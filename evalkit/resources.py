@@ -34,9 +34,9 @@ def root() -> Path:
     for base in (SHIPPED, _PACKAGE.parent):
         if (base / "rubrics").is_dir() and (base / "notebooks").is_dir():
             return base
-    raise EvalkitError("evalkit's shipped files are missing (rubrics, notebooks, demo contests) / 缺少随包文件",
+    raise EvalkitError("evalkit's shipped files are missing (rubrics, notebooks, demo contests)",
                        where=str(_PACKAGE), expected="rubrics/ and notebooks/ beside the package or in _shipped/",
-                       found="neither")
+                       found="neither", zh="缺少 evalkit 随包文件（评分细则、笔记本、演示大赛），请重新安装 evalkit")
 
 
 def package_dir() -> Path:
@@ -66,8 +66,9 @@ def rubric_path(name: str) -> Path:
         file += ".yaml"
     path = rubric_dir() / file
     if not path.is_file():
-        raise EvalkitError(f"no shipped rubric '{name}' / 没有这个评分标准", where=str(rubric_dir()), key="rubric",
-                           expected="one of " + ", ".join(rubric_names()), found=str(name))
+        raise EvalkitError(f"no shipped rubric '{name}'", where=str(rubric_dir()), key="rubric",
+                           expected="one of " + ", ".join(rubric_names()), found=str(name),
+                           zh=f"没有随包评分细则 '{Path(name).name}'（可选：{'、'.join(rubric_names())}）")
     return path
 
 
@@ -90,6 +91,7 @@ def demo_contest(name: str = DEFAULT_DEMO) -> Path:
     """The shipped contest folder called ``name`` (default: the demo contest)."""
     path = data_dir() / name
     if not path.is_dir():
-        raise EvalkitError(f"no shipped contest '{name}' / 没有这个演示大赛", where=str(data_dir()), key="contest",
-                           expected="one of " + ", ".join(demo_names()), found=str(name))
+        raise EvalkitError(f"no shipped contest '{name}'", where=str(data_dir()), key="contest",
+                           expected="one of " + ", ".join(demo_names()), found=str(name),
+                           zh=f"没有随包演示大赛 '{Path(name).name}'（可选：{'、'.join(demo_names())}）")
     return path

@@ -3,6 +3,7 @@ problem (no file path), ``exc.text("en")`` is English only; the CLI prints both.
 import re
 import sqlite3
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -200,3 +201,62 @@ def test_cli_prints_both(capsys, tmp_path, demo_copy):
     assert main(["report", str(folder), "--source", "store", "--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
     assert "没有评分存储" in err and "no score store" in err and "no score store /" not in err
+
+
+# --- analyses: aggregate, agreement, allocate, simulate, research -------------------
+
+def _long(grid, contest=None):
+    """A judge x project total table (one row per project, one column per judge)."""
+    grid = np.asarray(grid, float)
+    n, k = grid.shape
+    df = pd.DataFrame({"project": np.repeat([f"P{i}" for i in range(n)], k),
+                       "judge": np.tile([f"J{j}" for j in range(k)], n), "score": grid.ravel()})
+    return df.assign(contest=contest) if contest else df
+
+
+GRID = _long([[1, 2, 2], [3, 3, 4], [5, 4, 5], [2, 2, 1]])
+WORDY = GRID.assign(score=GRID["score"].astype(object).where(GRID.index != 2, "x"))
+FUND = pd.DataFrame({"project": ["P1", "P2", "P3"], "score": [90.0, 80.0, 70.0],
+                     "requested": [50_000, 40_000, 30_000]})
+AGREE = dict(targets="project", raters="judge", ratings="score")
+MULTI = _long([[1, 2, 3], [3, 2, 4], [5, 4, 5]], "C1")
+
+
+@pytest.mark.parametrize("call, phrase", [
+    (lambda: ek.rank(WORDY, method="mean"), "分数缺失或不是数字"),
+    (lambda: ek.rank(_long([[1, 2], [3, 4]]), method="trimmed", trim=1), "每个项目至少需要 3 位评委评分"),
+    (lambda: ek.rank(pd.concat([GRID, GRID.iloc[[0]]]), method="mean"), "评委 J0、项目 P0 出现两次"),
+    (lambda: ek.agreement.icc(pd.concat([GRID, GRID.iloc[[0]]]), **AGREE), "同一评委对同一对象有重复评分"),
+    (lambda: ek.agreement.icc(_long([[1], [2], [3]]), **AGREE), "至少需要 2 位评委"),
+    (lambda: ek.agreement.icc(_long([[2, 2], [2, 2]]), **AGREE), "所有评分相同"),
+    (lambda: ek.agreement.kendall_w(GRID.iloc[1:], items="project", raters="judge", ratings="score"),
+     "每位评委对所有对象评分"),
+    (lambda: ek.agreement.krippendorff_alpha(GRID.assign(score=GRID["score"] - 3), "ratio", units="project",
+                                             raters="judge", values="score"), "比率尺度的评分须为非负数"),
+    (lambda: ek.allocate(FUND, 60_000, rule="proportional", fixed_in=["P1", "P2"]), "超出资金总额 60,000"),
+    (lambda: ek.allocate(FUND, 60_000, rule="greedy", fixed_in=["P1", "P2"]), "固定入选的项目 P2 超出了限额"),
+    (lambda: ek.allocate(FUND, 60_000, rule="mes", scores=GRID.drop(columns="score")), "评分表缺少列：score"),
+    (lambda: ek.allocate(FUND, 60_000, bogus=1), "未知的分配选项：bogus"),
+    (lambda: ek.allocate(FUND, 60_000).explain("P9"), "没有这个项目：P9"),
+    (lambda: ek.simulate.panel(0), "n_projects 应为不小于 1 的整数"),
+    (lambda: ek.simulate.panel(design="random"), "未知的评审设计 'random'"),
+    (lambda: ek.simulate.panel(design="incomplete"), "需要参数 per_judge"),
+    (lambda: ek.research.rank_stability(_long([[1], [2], [3]], "C1"), n_boot=5, seed=1), "至少需要两位评委"),
+    (lambda: ek.research.decision_study(WORDY), "'score' 列的评分须为数字"),
+    (lambda: ek.research.counterfactual(MULTI, FUND.drop(columns="score").assign(contest="C1"),
+                                        budget={"C2": 1000}), "缺少资金总额：C1"),
+    (lambda: ek.research.predictive_validity(MULTI, pd.DataFrame({"contest": ["C1"], "project": ["X"],
+                                                                  "outcome": ["o"], "value": [1.0]}), n_boot=5),
+     "没有项目同时有评分与后续评估结果"),
+])
+def test_analysis_refusals(call, phrase):
+    with pytest.raises(EvalkitError) as e:
+        call()
+    assert_texts(e.value, phrase)
+
+
+def test_shipped_rubric_refusal():
+    from evalkit.resources import rubric_dir, rubric_path
+    with pytest.raises(EvalkitError) as e:
+        rubric_path("no-such")
+    assert_texts(e.value, "没有随包评分细则 'no-such'", root=rubric_dir())

@@ -98,6 +98,9 @@ def test_csv_files_are_checked_as_a_whole(empty, tmp_path):
     with pytest.raises(ScoreError) as info:
         check_score_file(store, tmp_path / "notes.docx")
     assert "notes.docx" in info.value.text("zh") and ".xlsx" in info.value.text("en")
+    with pytest.raises(ScoreError) as info:
+        check_score_file(store, tmp_path / "评分.xls")            # WPS and old Excel books
+    assert "另存为 .xlsx" in info.value.text("zh") and "save this book as .xlsx" in info.value.text("en")
 
 
 def test_the_import_tab_checks_then_imports_in_the_pages_language(empty, tmp_path):

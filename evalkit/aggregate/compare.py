@@ -16,13 +16,15 @@ def _requested(scores, projects, requested: str, project: str) -> pd.Series:
         frame = projects.set_index("id") if "id" in projects.columns else projects
         if requested not in frame.columns:
             raise DataError(f"the projects table has no '{requested}' column", where="projects", key=requested,
-                            expected=f"a column {requested}", found=list(frame.columns))
+                            expected=f"a column {requested}", found=list(frame.columns),
+                            zh=f"项目表没有 '{requested}' 列（申请金额）")
         s = frame[requested]
     elif requested in scores.columns:
         s = scores.groupby(project)[requested].first()
     else:
         raise DataError("a budget needs each project's requested amount", key=requested,
-                        expected=f"a '{requested}' column in projects or scores", found=None)
+                        expected=f"a '{requested}' column in projects or scores", found=None,
+                        zh=f"按资金比较需要各项目的申请金额（项目表或评分表的 '{requested}' 列）")
     s.index = s.index.astype(str)
     return pd.to_numeric(s, errors="coerce")
 

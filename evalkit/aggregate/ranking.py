@@ -81,7 +81,7 @@ def _options(method: str, rubric: Rubric | None, options: dict, where: str = "ra
         opts.setdefault("trim", rubric.rule.trim if rubric is not None and rubric.rule.method == "trimmed" else 1)
     if spec.criterion_level and rubric is None:
         raise DataError(f"method '{method}' models criterion-level scores and needs the rubric", key="rubric",
-                        expected="a Rubric", found=None)
+                        expected="a Rubric", found=None, zh=f"方法 {method} 按评分项建模，需要评分细则（rubric）")
     return spec, opts
 
 
@@ -114,7 +114,8 @@ def _prepare(scores, rubric, judge, project, value, criterion, panel) -> _Data:
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataError(f"{int(bad.sum())} score(s) are missing or not numbers", where=f"{where} row {i + 2}",
-                        key=value, expected="a number", found=scores[value].iloc[i])
+                        key=value, expected="a number", found=scores[value].iloc[i],
+                        zh=f"{int(bad.sum())} 个分数缺失或不是数字（'{value}' 列）")
     notes: list[str] = []
     if rubric is None:
         dup = df.duplicated(["judge", "project"])
@@ -122,7 +123,9 @@ def _prepare(scores, rubric, judge, project, value, criterion, panel) -> _Data:
             i = int(np.flatnonzero(dup.to_numpy())[0])
             raise DataError("without a rubric the table must hold one total per judge and project",
                             where=f"{where} row {i + 2}", key="judge,project", expected="one row per pair",
-                            found=f"a second row for ({df['judge'].iloc[i]}, {df['project'].iloc[i]})")
+                            found=f"a second row for ({df['judge'].iloc[i]}, {df['project'].iloc[i]})",
+                            zh=f"没有评分细则时，每位评委对每个项目只能有一行总分（评委 {df['judge'].iloc[i]}、"
+                               f"项目 {df['project'].iloc[i]} 出现两次）")
         return _Data(df.reset_index(drop=True), None, None, None, notes)
     # each distinct id looked up once (the live leaderboard ranks on every write)
     cc, ids = pd.factorize(df["criterion"])
@@ -131,7 +134,8 @@ def _prepare(scores, rubric, judge, project, value, criterion, panel) -> _Data:
         i = int(np.flatnonzero(kind == "")[0])
         raise DataError(f"unknown criterion '{df['criterion'].iloc[i]}'", where=f"{where} row {i + 2}",
                         key=criterion, expected="a criterion, veto or bonus id of rubric " + rubric.id,
-                        found=df["criterion"].iloc[i])
+                        found=df["criterion"].iloc[i],
+                        zh=f"未知的评分项 '{df['criterion'].iloc[i]}'（不在评分细则 {rubric.id} 中）")
     is_crit = kind == "criterion"
     crit = df if is_crit.all() else df[is_crit]  # usually every row is a criterion score: no copy
     tot = weighted_totals(crit, rubric, complete=False)
@@ -142,7 +146,8 @@ def _prepare(scores, rubric, judge, project, value, criterion, panel) -> _Data:
     tot = tot[~partial].drop(columns="n_criteria").reset_index(drop=True)
     if "round" in tot and tot["round"].nunique() > 1:
         raise DataError("the score table mixes rounds; rank one round at a time", where=where, key="round",
-                        expected="one round", found=sorted(tot["round"].astype(str).unique()))
+                        expected="one round", found=sorted(tot["round"].astype(str).unique()),
+                        zh="评分表包含多个轮次，请每次只排一个轮次")
     tot = tot.drop(columns=[c for c in ("round",) if c in tot])
     return _Data(tot, crit.reset_index(drop=True), df[kind == "veto"], df[kind == "bonus"], notes)
 
@@ -182,7 +187,8 @@ def _panel_weights(rubric, data: _Data, notes) -> dict[str, float] | None:
     unknown = sorted(set(data.totals["panel"]) - set(weights))
     if unknown:
         raise DataError(f"unknown panel(s) {', '.join(unknown)}", where="score table", key="panel",
-                        expected="one of " + ", ".join(weights), found=unknown)
+                        expected="one of " + ", ".join(weights), found=unknown,
+                        zh=f"未知的评审组：{'、'.join(unknown)}")
     return weights
 
 
@@ -348,7 +354,7 @@ def rank(scores: pd.DataFrame, rubric: Rubric | None = None, *, method: str = "t
     data = _prepare(scores, rubric, judge, project, value, criterion, panel)
     if data.totals.empty:
         raise DataError("no complete score sheet to rank", where="score table", expected="scores",
-                        found="none")
+                        found="none", zh="没有完整的评分表，无法排名")
     notes = list(data.notes)
     weights = _panel_weights(rubric, data, notes)
     groups = ({p: data.totals[data.totals["panel"] == p] for p in weights if (data.totals["panel"] == p).any()}

@@ -169,7 +169,8 @@ def fit_mfrm(totals: pd.DataFrame, ctx: Context) -> Fit:
     m = len(grid)
     if m < 2:
         raise DataError("every score falls in one category: the Rasch model has nothing to fit", where=ctx.where,
-                        key="score", expected="at least two distinct categories", found=m)
+                        key="score", expected="at least two distinct categories", found=m,
+                        zh="所有分数落在同一档，Rasch 模型无法拟合")
     pc, pid = pd.factorize(crit["project"], sort=True)
     jc, jid = pd.factorize(crit["judge"], sort=True)
     cids = [c.id for c in rubric.criteria]

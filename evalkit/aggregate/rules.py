@@ -95,11 +95,11 @@ def _rule(totals: pd.DataFrame, ctx: Context, how: str) -> Fit:
         short = n < 2 * trim + 1
         if short.any():
             bad = ", ".join(f"{p} ({int(c)} judge{'s' if c != 1 else ''})" for p, c in zip(pid[short], n[short]))
-            raise DesignError(f"去掉最高最低分各 {trim} 个至少需要 {2 * trim + 1} 位评委评分 "
-                              f"(the trimmed mean dropping {trim} highest and {trim} lowest needs at least "
-                              f"{2 * trim + 1} judges per project): {bad}",
+            raise DesignError(f"the trimmed mean dropping {trim} highest and {trim} lowest needs at least "
+                              f"{2 * trim + 1} judges per project: {bad}",
                               where=ctx.where, key="project", expected=f">= {2 * trim + 1} judges per project",
-                              found=bad)
+                              found=bad, zh=f"去掉最高最低分各 {trim} 个，每个项目至少需要 {2 * trim + 1} 位评委评分："
+                                            + "、".join(f"{p}（{int(c)} 位评委）" for p, c in zip(pid[short], n[short])))
     keep = _drop_sides(pc, jc, x, how, trim) == 0
     k, mean, sd = _summarise(pc[keep], x[keep], len(pid))
     score = mean

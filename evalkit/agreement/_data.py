@@ -50,8 +50,9 @@ def long_ratings(data: pd.DataFrame, units: str, raters: str, values: str, *, wh
         bad = num.isna() & col.notna()
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataError(f"column '{values}' must hold numbers / 评分须为数字", where=f"{where} row {i}",
-                            key=values, expected="a number", found=col.iloc[i])
+            raise DataError(f"column '{values}' must hold numbers", where=f"{where} row {i}",
+                            key=values, expected="a number", found=col.iloc[i],
+                            zh=f"'{values}' 列的评分须为数字（实际为 {col.iloc[i]!r}）")
         keep = num.notna().to_numpy()
         vals = num.to_numpy(dtype=float)[keep]
     else:
@@ -60,20 +61,23 @@ def long_ratings(data: pd.DataFrame, units: str, raters: str, values: str, *, wh
     u_codes, u_labels = _factorize(data[units].to_numpy()[keep])
     r_codes, r_labels = _factorize(data[raters].to_numpy()[keep])
     if (u_codes < 0).any() or (r_codes < 0).any():
-        raise DataError("unit and rater ids must not be missing / 对象与评委编号不能为空", where=where,
-                        key=f"{units}, {raters}", expected="an id in every row", found="an empty id")
+        raise DataError("unit and rater ids must not be missing", where=where,
+                        key=f"{units}, {raters}", expected="an id in every row", found="an empty id",
+                        zh=f"对象与评委编号（{units}、{raters} 列）不能为空")
     u_codes = u_codes.astype(np.int64)
     r_codes = r_codes.astype(np.int64)
     n_r = len(r_labels)
     pair = u_codes * n_r + r_codes
     dup = _first_duplicate(pair, len(u_labels) * n_r)
     if dup is not None:
-        raise DataError("a rater rated the same unit twice / 同一评委对同一对象有重复评分", where=where,
+        raise DataError("a rater rated the same unit twice", where=where,
                         key=f"{units}, {raters}", expected="one rating per (unit, rater)",
-                        found=f"two ratings for ({u_labels[dup // n_r]}, {r_labels[dup % n_r]})")
+                        found=f"two ratings for ({u_labels[dup // n_r]}, {r_labels[dup % n_r]})",
+                        zh=f"同一评委对同一对象有重复评分（对象 {u_labels[dup // n_r]}、评委 {r_labels[dup % n_r]}）")
     if n_r < min_raters:
-        raise DataError(f"needs at least {min_raters} raters / 至少需要 {min_raters} 位评委", where=where,
-                        key=raters, expected=f">= {min_raters} raters", found=n_r)
+        raise DataError(f"needs at least {min_raters} raters", where=where,
+                        key=raters, expected=f">= {min_raters} raters", found=n_r,
+                        zh=f"至少需要 {min_raters} 位评委，实际只有 {n_r} 位")
     return Ratings(u_codes, r_codes, vals, pd.Index(u_labels), pd.Index(r_labels))
 
 

@@ -37,12 +37,13 @@ def kendall_w(data: pd.DataFrame, *, items: str, raters: str, ratings: str,
     r = long_ratings(data, items, raters, ratings, where=where)
     n, m = r.n_units, r.n_raters
     if len(r.value) != n * m:
-        raise DataError("Kendall's W needs every rater to rate every item / 每位评委须对所有对象评分",
+        raise DataError("Kendall's W needs every rater to rate every item",
                         where=where, key=ratings, expected=f"{n * m} ratings ({n} items x {m} raters)",
-                        found=len(r.value))
+                        found=len(r.value), zh=f"Kendall W 要求每位评委对所有对象评分（应有 {n * m} 个评分，"
+                                               f"实际 {len(r.value)} 个）")
     if n < 2:
-        raise DataError("needs at least two items / 至少需要两个对象", where=where, key=items,
-                        expected=">= 2 items", found=n)
+        raise DataError("needs at least two items", where=where, key=items,
+                        expected=">= 2 items", found=n, zh=f"至少需要两个评分对象，实际只有 {n} 个")
     grid = np.empty((m, n))
     grid[r.rater, r.unit] = r.value
     ranks = stats.rankdata(grid, axis=1)
@@ -55,8 +56,9 @@ def kendall_w(data: pd.DataFrame, *, items: str, raters: str, ratings: str,
             ties += float((t ** 3 - t).sum())
     den = m ** 2 * (n ** 3 - n) - m * ties
     if den <= 0:
-        raise DataError("every rater gave all items the same rating: W is undefined / 评委评分无差异",
-                        where=where, key=ratings, expected="varying ratings", found="all tied")
+        raise DataError("every rater gave all items the same rating: W is undefined",
+                        where=where, key=ratings, expected="varying ratings", found="all tied",
+                        zh="每位评委给所有对象的评分都相同，Kendall W 无定义")
     w = 12 * s / den
     chi2 = m * (n - 1) * w
     df = n - 1

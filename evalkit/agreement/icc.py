@@ -105,15 +105,17 @@ def _fit(data, targets: str, raters: str, ratings: str, confidence: float, estim
     r = long_ratings(data, targets, raters, ratings, where=_WHERE)
     n, k = r.n_units, r.n_raters
     if n < 2:
-        raise DataError("needs at least two targets / 至少需要两个评分对象", where=_WHERE, key=targets,
-                        expected=">= 2 targets", found=n)
+        raise DataError("needs at least two targets", where=_WHERE, key=targets,
+                        expected=">= 2 targets", found=n, zh=f"至少需要两个评分对象，实际只有 {n} 个")
     complete = len(r.value) == n * k
     if estimator == "anova" and not complete:
-        raise DataError("the ANOVA estimator needs a complete design / ANOVA 需要完整设计 (每位评委给每个对象评分)",
-                        where=_WHERE, key=ratings, expected=f"{n * k} ratings", found=len(r.value))
+        raise DataError("the ANOVA estimator needs a complete design",
+                        where=_WHERE, key=ratings, expected=f"{n * k} ratings", found=len(r.value),
+                        zh=f"ANOVA 估计需要完整设计：每位评委给每个对象评分（应有 {n * k} 个评分，实际 {len(r.value)} 个）")
     if np.ptp(r.value) == 0:
-        raise DataError("all ratings are equal: the ICC is undefined / 所有评分相同, ICC 无定义", where=_WHERE,
-                        key=ratings, expected="ratings that vary", found=float(r.value[0]))
+        raise DataError("all ratings are equal: the ICC is undefined", where=_WHERE,
+                        key=ratings, expected="ratings that vary", found=float(r.value[0]),
+                        zh="所有评分相同，ICC 无定义")
     if complete and estimator != "reml":
         return _anova(r, confidence)
     return _reml(r)
@@ -133,13 +135,14 @@ def _anova(r: Ratings, confidence: float):
     msb, msj = ss_b / (n - 1), ss_j / (k - 1)
     msw, mse = ss_w / (n * (k - 1)), ss_e / ((n - 1) * (k - 1))
     if msb <= 1e-12 * ss_tot:
-        raise DataError("every target has the same mean rating: the average-measure ICCs are undefined "
-                        "/ 各对象平均分完全相同, ICC 无定义", where=_WHERE, expected="targets whose means differ",
-                        found="between-target mean square 0")
+        raise DataError("every target has the same mean rating: the average-measure ICCs are undefined",
+                        where=_WHERE, expected="targets whose means differ",
+                        found="between-target mean square 0", zh="各对象平均分完全相同，ICC 无定义")
     if mse <= 1e-12 * ss_tot or msw <= 1e-12 * ss_tot:
         # every rating is explained by target + rater: no residual variance
-        raise DataError("no residual variance (ratings are exactly additive): the F tests are undefined "
-                        "/ 无残差方差", where=_WHERE, expected="residual variance > 0", found=0.0)
+        raise DataError("no residual variance (ratings are exactly additive): the F tests are undefined",
+                        where=_WHERE, expected="residual variance > 0", found=0.0,
+                        zh="无残差方差（评分恰为对象与评委效应之和），F 检验无定义")
     alpha = 1 - confidence
     df1, df1k, df2k = n - 1, n * (k - 1), (n - 1) * (k - 1)
     icc1 = (msb - msw) / (msb + (k - 1) * msw)
@@ -180,8 +183,8 @@ def _reml(r: Ratings):
     n, k = r.n_units, r.n_raters
     counts = r.per_unit()
     if (counts < 2).all():
-        raise DataError("no target has two or more ratings / 没有对象获得两个以上评分", where=_WHERE,
-                        expected="targets with >= 2 ratings", found="none")
+        raise DataError("no target has two or more ratings", where=_WHERE,
+                        expected="targets with >= 2 ratings", found="none", zh="没有对象获得两个以上评分")
     two_way = reml_components(r.unit, r.rater, r.value, n, k)
     one_way = reml_components(r.unit, None, r.value, n, 0)
     s_t, s_r, s_e = two_way

@@ -71,8 +71,9 @@ def judges(scores: pd.DataFrame, rubric: Rubric, *, judge: str = "judge", projec
                               "键取自 " + ", ".join(DEFAULT_THRESHOLDS) + " 的字典", sorted(unknown))
     tot = totals(scores, rubric, judge=judge, project=project, criterion=criterion, value=value)
     if tot.empty:
-        raise DataError("no judge has a complete set of criterion scores for any project / 没有完整评分",
-                        where=where, expected="complete (judge, project) score sets", found="none")
+        raise DataError("no judge has a complete set of criterion scores for any project",
+                        where=where, expected="complete (judge, project) score sets", found="none",
+                        zh="没有任何评委对任何项目给出全部评分项的分数")
     unit_key = ["project", "round"] if "round" in tot.columns else ["project"]
     units = pd.MultiIndex.from_frame(tot[unit_key]) if len(unit_key) > 1 else pd.Index(tot["project"])
     u_codes, u_labels = pd.factorize(units, sort=True)

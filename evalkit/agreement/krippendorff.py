@@ -42,8 +42,9 @@ class _Units:
         m_all = r.per_unit()
         keep = m_all[r.unit] >= 2
         if not keep.any():
-            raise DataError("no unit has two or more ratings, alpha is undefined / 没有对象获得两个以上评分",
-                            where=_WHERE, expected="units with >= 2 ratings", found="none")
+            raise DataError("no unit has two or more ratings, alpha is undefined",
+                            where=_WHERE, expected="units with >= 2 ratings", found="none",
+                            zh="没有对象获得两个以上评分，alpha 无定义")
         self.n_units = int((m_all >= 2).sum())
         unit, vals = r.unit[keep], r.value[keep]
         unit = (np.cumsum(m_all >= 2) - 1)[unit]  # renumber the pairable units 0..
@@ -146,8 +147,9 @@ def krippendorff_alpha(data: pd.DataFrame, level: str = "interval", *, units: st
     """
     r = long_ratings(data, units, raters, values, where=_WHERE, numeric=level != "nominal")
     if level == "ratio" and (r.value < 0).any():
-        raise DataError("ratio alpha needs non-negative values / 比率尺度须为非负数", where=_WHERE, key=values,
-                        expected="values >= 0", found=float(r.value.min()))
+        raise DataError("ratio alpha needs non-negative values", where=_WHERE, key=values,
+                        expected="values >= 0", found=float(r.value.min()),
+                        zh=f"比率尺度的评分须为非负数（'{values}' 列最小值为 {float(r.value.min()):g}）")
     u = _Units(r, level)
     value = u.alpha()
     if np.isnan(value):

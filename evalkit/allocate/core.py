@@ -57,7 +57,8 @@ class Allocation:
     def explain(self, project, lang: str = "zh") -> str:
         row = self.table.loc[self.table["project"] == str(project)]
         if row.empty:
-            raise AllocationError("no such project", key="project", expected="a project id", found=project)
+            raise AllocationError("no such project", key="project", expected="a project id", found=project,
+                                  zh=f"没有这个项目：{project}")
         row = row.iloc[0]
         reason = row[f"reason_{'en' if lang == 'en' else 'zh'}"]
         if reason:
@@ -169,10 +170,11 @@ def allocate(projects, budget, rule="optimal", score="score", cost="requested", 
         raise AllocationError("unknown option", key=", ".join(options),
                               expected="fund_zero, compare_optimal, min_amount, time_limit, scores, utility, completion, judge, "
                                        "project, value",
-                              found=sorted(options))
+                              found=sorted(options), zh=f"未知的分配选项：{'、'.join(map(str, sorted(options)))}")
     if mes_options and rule != "mes":
         raise AllocationError("scores/utility/completion are options of rule='mes'", key=", ".join(mes_options),
-                              expected="rule='mes'", found=rule)
+                              expected="rule='mes'", found=rule,
+                              zh=f"{'、'.join(mes_options)} 仅用于分配规则 rule='mes'（当前为 {rule}）")
     if rule == "mes" and score not in projects.columns:
         # a projects frame without scores: each project's summed score over judges
         from .mes import project_totals

@@ -50,9 +50,10 @@ def run_greedy(p, order: list[int], stop: bool = False):
         i = p.ids.index(pid)
         left, kind, key = ledger.room(i)
         if left < p.min_units[i]:
-            raise AllocationError("固定入选的项目超出了限额 (the fixed-in projects do not fit): "
-                                  + blocked_reason(p, kind, key, int(p.min_units[i]), left)[0],
-                                  key="fixed_in", expected="fixed-in projects within the limits", found=pid)
+            why_zh, why_en = blocked_reason(p, kind, key, int(p.min_units[i]), left)
+            raise AllocationError(f"the fixed-in projects do not fit: {why_en}",
+                                  key="fixed_in", expected="fixed-in projects within the limits", found=pid,
+                                  zh=f"固定入选的项目 {pid} 超出了限额：{why_zh}")
         _try(p, ledger, i, None, reasons)
     done = set(np.flatnonzero(ledger.amounts))
     for c, need in p.cat_min.items():
@@ -92,7 +93,9 @@ def run_proportional(p, weight_floor: float):
         raise AllocationError("rule='proportional' supports threshold, fixed_in/fixed_out and vetoes only; "
                               "use rule='optimal' for category shares, organisation caps or min_fraction",
                               key="rule", expected="no category/org limits with proportional",
-                              found="category/org limits or min_fraction")
+                              found="category/org limits or min_fraction",
+                              zh="分配规则 rule='proportional' 只支持最低分数线、固定入选/落选和否决；"
+                                 "类别份额、机构上限或最低部分资助比例请用 rule='optimal'")
     eligible = p.eligible_mask()
     w = np.where(eligible, np.maximum(p.score - weight_floor, 0.0), 0.0)
     cost = p.cost.astype(np.int64)
@@ -101,8 +104,9 @@ def run_proportional(p, weight_floor: float):
     amounts[fixed] = cost[fixed]
     budget = p.budget - int(amounts.sum())
     if budget < 0:
-        raise AllocationError("固定入选的项目超出预算 (the fixed-in projects exceed the budget)", key="fixed_in",
-                              expected=f"at most {money_text(p, p.budget)}", found=money_text(p, amounts.sum()))
+        raise AllocationError("the fixed-in projects exceed the budget", key="fixed_in",
+                              expected=f"at most {money_text(p, p.budget)}", found=money_text(p, amounts.sum()),
+                              zh=f"固定入选的项目共需 {money_text(p, amounts.sum())}，超出资金总额 {money_text(p, p.budget)}")
     if cost[eligible & ~fixed].sum() <= budget:  # enough for everyone eligible
         amounts[eligible] = cost[eligible]
         return amounts, {}

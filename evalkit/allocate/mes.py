@@ -115,16 +115,19 @@ class EqualShares:
 def _votes(scores, judge, project, value) -> pd.DataFrame:
     if not isinstance(scores, pd.DataFrame):
         raise AllocationError("rule='mes' needs each judge's scores: scores=<long frame>", key="scores",
-                              expected="a DataFrame with judge, project, score columns", found=type(scores).__name__)
+                              expected="a DataFrame with judge, project, score columns", found=type(scores).__name__,
+                              zh="分配规则 rule='mes' 需要各评委的评分：scores=<评委、项目、分数三列的数据表>")
     missing = [c for c in (judge, project, value) if c not in scores.columns]
     if missing:
         raise AllocationError("the scores frame lacks columns", key=", ".join(missing),
-                              expected=f"columns {judge}, {project}, {value}", found=list(map(str, scores.columns)))
+                              expected=f"columns {judge}, {project}, {value}", found=list(map(str, scores.columns)),
+                              zh=f"评分表缺少列：{'、'.join(map(str, missing))}")
     v = pd.DataFrame({"judge": scores[judge].astype(str), "project": scores[project].astype(str),
                       "score": pd.to_numeric(scores[value], errors="coerce")})
     if v["score"].isna().any() or (v["score"] < 0).any():
         raise AllocationError("judges' scores must be numbers >= 0", key=value, expected="numbers >= 0",
-                              found=v.loc[v["score"].isna() | (v["score"] < 0), "score"].head(3).tolist())
+                              found=v.loc[v["score"].isna() | (v["score"] < 0), "score"].head(3).tolist(),
+                              zh=f"评委的评分（'{value}' 列）须为不小于 0 的数字")
     return v.groupby(["judge", "project"], as_index=False, sort=False)["score"].sum()
 
 
@@ -139,19 +142,24 @@ def run_mes(p, scores=None, utility="score", completion=None, judge="judge", pro
     if p.cat_min or p.cat_max or p.org_cap or p.fixed_in or (p.min_units < p.cost).any():
         raise AllocationError("rule='mes' supports threshold, fixed_out and vetoes only; use rule='optimal' "
                               "for category shares, organisation caps, fixed_in or min_fraction", key="rule",
-                              expected="no such limits with mes", found="category/org limits, fixed_in or min_fraction")
+                              expected="no such limits with mes", found="category/org limits, fixed_in or min_fraction",
+                              zh="分配规则 rule='mes' 只支持最低分数线、固定落选和否决；类别份额、机构上限、"
+                                 "固定入选或最低部分资助比例请用 rule='optimal'")
     votes = _votes(scores, judge, project, value)
     unknown = sorted(set(votes["project"]) - set(p.ids))
     if unknown:
         raise AllocationError("the scores name projects not in the projects frame", key=project,
-                              expected="project ids of the projects frame", found=unknown[:5])
+                              expected="project ids of the projects frame", found=unknown[:5],
+                              zh=f"评分中有项目表里没有的项目：{'、'.join(unknown[:5])}")
     es = EqualShares(p, votes, utility)
     if es.n_voters == 0:
-        raise AllocationError("no judge scores", key="scores", expected="at least one row", found="0 rows")
+        raise AllocationError("no judge scores", key="scores", expected="at least one row", found="0 rows",
+                              zh="没有评委评分")
     if n_voters is not None:  # voters who scored nothing still hold a share (e.g. empty ballots)
         if int(n_voters) < es.n_voters:
             raise AllocationError("n_voters is below the number of judges in the scores", key="n_voters",
-                                  expected=f">= {es.n_voters}", found=n_voters)
+                                  expected=f">= {es.n_voters}", found=n_voters,
+                                  zh=f"n_voters（{n_voters}）少于评分中的评委人数（{es.n_voters}）")
         es.n_voters = int(n_voters)
     share = p.budget / es.n_voters
     selected, short, ties = es.run(share)

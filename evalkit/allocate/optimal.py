@@ -389,17 +389,17 @@ def solve_optimal(p, time_limit: float = TIME_LIMIT, patterns: bool = True) -> d
         conflict = explain_infeasible(model)
         words = [describe(p, g) for g in conflict]
         err = AllocationError(
-            "约束无法同时满足：" + "；".join(w[0] for w in words)
-            + " (these constraints cannot hold together: " + "; ".join(w[1] for w in words) + ")",
+            "these constraints cannot hold together: " + "; ".join(w[1] for w in words),
             key="constraints", expected="constraints that some allocation satisfies",
-            found=[w[1] for w in words])
+            found=[w[1] for w in words], zh="约束无法同时满足：" + "；".join(w[0] for w in words))
         err.status = "infeasible"
         err.conflict = conflict
         err.conflict_words = words
         raise err
     if r1.x is None:
         raise AllocationError(f"the solver stopped without an allocation: {r1.message}", key="rule",
-                              expected="a solvable problem", found=r1.message)
+                              expected="a solvable problem", found=r1.message,
+                              zh=f"求解器未得到分配方案即停止（{r1.message}）")
     proven = r1.status == 0
     return {"amounts": best, "status": "optimal" if proven else "feasible",
             "gap": 0.0 if proven else float(getattr(r1, "mip_gap", np.nan)),

@@ -73,10 +73,13 @@ def check_score_file(store, path, *, round: str | None = None) -> ImportCheck:
     contest = store.contest
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise ScoreError(f"'{path.name}' is not a score file: choose an Excel workbook (.xlsx) or a CSV file (.csv)",
+        old = suffix in (".xls", ".et")     # old Excel and WPS books: saved again as .xlsx they read
+        raise ScoreError(f"'{path.name}' is not a score file: choose an Excel workbook (.xlsx) or a CSV file (.csv)"
+                         + ("; save this book as .xlsx first" if old else ""),
                          key="file", expected="an .xlsx workbook or a .csv file",
                          found=path.suffix or "no suffix",
-                         zh=f"「{path.name}」不是评分文件：请选择 Excel 工作簿（.xlsx）或 CSV 文件（.csv）")
+                         zh=f"「{path.name}」不是评分文件：请选择 Excel 工作簿（.xlsx）或 CSV 文件（.csv）"
+                            + ("；请先在 Excel 或 WPS 中另存为 .xlsx" if old else ""))
     empty = pd.DataFrame(columns=["judge", "project", "criterion", "score", "round"])
     if suffix == ".xlsx":
         scores, problems = read_workbook_with_problems(path, contest, round=round)

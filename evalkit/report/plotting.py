@@ -74,9 +74,11 @@ def find_cjk_font() -> str:
         name = _known_cjk_font(font_manager)
     if name is not None:
         return name
-    raise EvalkitError("no CJK font is installed, Chinese text cannot be drawn / 未安装中文字体",
+    raise EvalkitError("no CJK font is installed, Chinese text cannot be drawn",
                        where="matplotlib font_manager", expected="one of " + ", ".join(CJK_FONTS[:4]) +
-                       " (Debian: apt-get install fonts-noto-cjk)", found="none")
+                       " (Debian: apt-get install fonts-noto-cjk)", found="none",
+                       zh="未安装中文字体，无法绘制中文（可安装 " + "、".join(CJK_FONTS[:4]) +
+                          "；Debian：apt-get install fonts-noto-cjk）")
 
 
 def configure_matplotlib() -> str:

@@ -46,8 +46,9 @@ def judge_totals(scores: pd.DataFrame, rubric=None, *, contest: str | None = "co
     bad = ~np.isfinite(num)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise DataError("scores must be numbers / 评分须为数字", where=f"{where} row {i + 2}", key=value,
-                        expected="a number", found=scores[value].iloc[i])
+        raise DataError("scores must be numbers", where=f"{where} row {i + 2}", key=value,
+                        expected="a number", found=scores[value].iloc[i],
+                        zh=f"'{value}' 列的评分须为数字（实际为 {scores[value].iloc[i]!r}）")
     # integer codes for the keys: sums and counts by np.bincount, no string work per row
     cc, cid = pd.factorize(scores[contest]) if contest else (np.zeros(n, np.int64), pd.Index([""]))
     jc, jid = pd.factorize(scores[judge])
@@ -55,8 +56,9 @@ def judge_totals(scores: pd.DataFrame, rubric=None, *, contest: str | None = "co
     missing = (cc < 0) | (jc < 0) | (pc < 0)
     if missing.any():
         i = int(np.flatnonzero(missing)[0])
-        raise DataError("contest, judge and project ids must not be empty / 编号不能为空", where=f"{where} row {i + 2}",
-                        key=f"{contest}, {judge}, {project}", expected="an id in every row", found="an empty cell")
+        raise DataError("contest, judge and project ids must not be empty", where=f"{where} row {i + 2}",
+                        key=f"{contest}, {judge}, {project}", expected="an id in every row", found="an empty cell",
+                        zh=f"大赛、评委与项目编号（{'、'.join(c for c in (contest, judge, project) if c)} 列）不能为空")
     if rubric is not None:
         # the rubric total is evalkit.scores.totals' (one implementation), grouped by contest too
         ckey = contest or "_contest"
@@ -76,7 +78,9 @@ def judge_totals(scores: pd.DataFrame, rubric=None, *, contest: str | None = "co
         i = int(np.flatnonzero(count[kc] > 1)[1])
         raise DataError("without a rubric the table must hold one total per contest, judge and project",
                         where=f"{where} row {i + 2}", key=value, expected="one row per (contest, judge, project)",
-                        found=f"a second row for ({cid[cc[i]]}, {jid[jc[i]]}, {pid[pc[i]]})")
+                        found=f"a second row for ({cid[cc[i]]}, {jid[jc[i]]}, {pid[pc[i]]})",
+                        zh=f"没有评分细则时，每个大赛的每位评委对每个项目只能有一行总分（评委 {jid[jc[i]]}、"
+                           f"项目 {pid[pc[i]]} 出现两次）")
     keys = np.asarray(keys)
     p_code = keys % len(pid)
     j_code = (keys // len(pid)) % len(jid)

@@ -34,8 +34,9 @@ def _budgets(budget, contests, ids, contest) -> pd.Series:
                               "contests 中的列名（请给出 contests=）", budget)
     missing = [c for c in ids if c not in b.index or not np.isfinite(b.get(c, np.nan))]
     if missing:
-        raise DataError("no budget for some contests / 缺少资金额", where="contests", key="budget",
-                        expected="a budget for every contest", found=missing[:10])
+        raise DataError("no budget for some contests", where="contests", key="budget",
+                        expected="a budget for every contest", found=missing[:10],
+                        zh=f"以下大赛缺少资金总额：{'、'.join(map(str, missing[:10]))}")
     return b.reindex(ids)
 
 

@@ -205,8 +205,9 @@ def decision_study(scores: pd.DataFrame, rubric: Rubric | None = None, target: f
         df = _numeric(scores[[judge, project, criterion, value]], value, where)
         df = df[df[criterion].isin(rubric.criterion_ids)]
         if df.empty:
-            raise DataError("no criterion scores / 没有准则评分", where=where, key=criterion,
-                            expected="ids of rubric " + rubric.id, found="none")
+            raise DataError("no criterion scores", where=where, key=criterion,
+                            expected="ids of rubric " + rubric.id, found="none",
+                            zh=f"没有评分项分数：'{criterion}' 列中没有评分细则 {rubric.id} 的评分项")
         n_c = len(rubric.criteria)
         lo = df[criterion].map({c.id: c.min for c in rubric.criteria})
         hi = df[criterion].map({c.id: c.max for c in rubric.criteria})
@@ -245,6 +246,7 @@ def _numeric(df: pd.DataFrame, value: str, where: str) -> pd.DataFrame:
     bad = num.isna()
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError("scores must be numbers / 评分须为数字", where=f"{where} row {i + 2}", key=value,
-                        expected="a number", found=df[value].iloc[i])
+        raise DataError("scores must be numbers", where=f"{where} row {i + 2}", key=value,
+                        expected="a number", found=df[value].iloc[i],
+                        zh=f"'{value}' 列的评分须为数字（实际为 {df[value].iloc[i]!r}）")
     return df.assign(**{value: num.to_numpy(float)})

@@ -126,6 +126,7 @@ def _years(scores, contests, contest, year):
     if contests is not None:
         if contest not in contests or year not in contests:
             raise DataError("the contests table needs the contest and year columns", where="contests",
-                            key=year, expected=f"columns {contest}, {year}", found=list(contests.columns))
+                            key=year, expected=f"columns {contest}, {year}", found=list(contests.columns),
+                            zh=f"大赛表需要 '{contest}' 与 '{year}' 两列（大赛与年份）")
         return contests.set_index(contests[contest].astype(str))[year]
     return None

@@ -83,8 +83,8 @@ def rank_stability(scores: pd.DataFrame, rubric=None, *, method: str = "trimmed"
         bands = (bands,)
     t = judge_totals(scores, rubric, contest=contest, judge=judge, project=project, criterion=criterion, value=value)
     if t["judge"].nunique() < 2:
-        raise DataError("rank stability needs at least two judges / 至少需要两位评委", key=judge, expected=">= 2 judges",
-                        found=t["judge"].nunique())
+        raise DataError("rank stability needs at least two judges", key=judge, expected=">= 2 judges",
+                        found=t["judge"].nunique(), zh=f"排名稳定性至少需要两位评委，实际只有 {t['judge'].nunique()} 位")
     trim = (rubric.rule.trim if rubric is not None and rubric.rule.method == "trimmed" else 1) or 1
     rng = np.random.default_rng(seed)
     observed = project_scores(t, method, trim=trim)

@@ -77,8 +77,9 @@ def predictive_validity(scores: pd.DataFrame, outcomes: pd.DataFrame, rubric=Non
         ps = project_scores(t, m, trim=trim, progress=progress)
         both = out_mean.merge(ps, on=["contest", "project"])
         if both.empty:
-            raise DataError("no project has both scores and outcomes / 没有项目同时有评分与后续评估",
-                            where="outcomes", key=project, expected="the scored projects' ids", found="no match")
+            raise DataError("no project has both scores and outcomes",
+                            where="outcomes", key=project, expected="the scored projects' ids", found="no match",
+                            zh=f"没有项目同时有评分与后续评估结果（按 '{project}' 列匹配）")
         for name, g in both.groupby("outcome", sort=True):
             x, y = g["percentile"].to_numpy(), g["y"].to_numpy()
             rho = _spearman(x, y) if len(g) > 2 else np.nan

@@ -67,7 +67,8 @@ def make_rubric(n_criteria: int, decimals: int = 1) -> Rubric:
 
 def _positive_int(name, x, minimum=1):
     if isinstance(x, bool) or not isinstance(x, (int, np.integer)) or x < minimum:
-        raise DataError(f"{name} must be a whole number >= {minimum}", key=name, expected=f">= {minimum}", found=x)
+        raise DataError(f"{name} must be a whole number >= {minimum}", key=name, expected=f">= {minimum}", found=x,
+                        zh=f"参数 {name} 应为不小于 {minimum} 的整数（实际为 {x!r}）")
     return int(x)
 
 
@@ -100,9 +101,11 @@ def panel(n_projects: int = 20, n_judges: int = 7, n_criteria: int = 8, *, desig
     for name, v in (("severity_sd", severity_sd), ("scale_sd", scale_sd), ("noise_sd", noise_sd), ("halo", halo),
                     ("criterion_sd", criterion_sd)):
         if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
-            raise DataError(f"{name} must be a number >= 0", key=name, expected=">= 0", found=v)
+            raise DataError(f"{name} must be a number >= 0", key=name, expected=">= 0", found=v,
+                            zh=f"参数 {name} 应为不小于 0 的数字（实际为 {v!r}）")
     if design not in ("complete", "incomplete"):
-        raise DataError(f"unknown design '{design}'", key="design", expected="complete or incomplete", found=design)
+        raise DataError(f"unknown design '{design}'", key="design", expected="complete or incomplete", found=design,
+                        zh=f"未知的评审设计 '{design}'（应为 complete 或 incomplete）")
     rubric = rubric or make_rubric(_positive_int("n_criteria", n_criteria))
     rng = np.random.default_rng(seed)
     pids = [f"P{i + 1:03d}" for i in range(n_projects)]
@@ -113,7 +116,8 @@ def panel(n_projects: int = 20, n_judges: int = 7, n_criteria: int = 8, *, desig
         sev = np.asarray(severity, float)
         if sev.shape != (n_judges,) or not np.isfinite(sev).all():
             raise DataError("severity must be one finite number per judge", key="severity",
-                            expected=f"{n_judges} numbers", found=severity)
+                            expected=f"{n_judges} numbers", found=severity,
+                            zh=f"severity（评委宽严度）须为每位评委一个有限数字，共 {n_judges} 个")
     scl = np.exp(rng.normal(0, scale_sd, n_judges))
     crit = rubric.criteria
     d = rng.normal(0, criterion_sd, len(crit))
@@ -122,7 +126,7 @@ def panel(n_projects: int = 20, n_judges: int = 7, n_criteria: int = 8, *, desig
     else:
         if per_judge is None:
             raise DataError("an incomplete design needs per_judge", key="per_judge", expected="a whole number",
-                            found=None)
+                            found=None, zh="不完整设计（incomplete）需要参数 per_judge（每位评委评审的项目数）")
         per_judge = _positive_int("per_judge", per_judge)
         k = min(n_judges, max(2, int(round(n_judges * per_judge / n_projects))))
         table = assign(pids, jids, per_project=k, seed=int(rng.integers(2 ** 32))).table
