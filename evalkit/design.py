@@ -45,11 +45,17 @@ class Connectivity:
         return sorted(map(str, self.judge_component.index[self.judge_component.to_numpy() != 0]))
 
     def message(self) -> str:
+        """Both languages in one line (for notes)."""
+        return f"{self.text('zh')} ({self.text('en')})"
+
+    def text(self, lang: str) -> str:
+        """The judges cut off from the rest, in Chinese ("zh") or English."""
         judges = self.outside_judges()
         shown = ", ".join(judges[:20]) + (" …" if len(judges) > 20 else "")
-        return (f"评委 {shown} 与其他评委没有共同评审的项目，其项目无法比较 "
-                f"(judges {shown} share no project with the rest: their projects are not comparable; "
-                f"{self.n_components} separate groups)")
+        if lang == "zh":
+            return f"评委 {shown.replace(', ', '、')} 与其他评委没有共同评审的项目，其项目无法比较"
+        return (f"judges {shown} share no project with the rest: their projects are not comparable; "
+                f"{self.n_components} separate groups")
 
 
 def connectivity(pairs: pd.DataFrame, *, judge: str = "judge", project: str = "project") -> Connectivity:
@@ -79,9 +85,10 @@ def require_connected(pairs: pd.DataFrame, method: str, *, judge: str = "judge",
     """Raise DesignError naming the judges cut off from the rest."""
     conn = connectivity(pairs, judge=judge, project=project)
     if not conn.connected:
-        raise DesignError(conn.message() + f"; method '{method}' needs a connected design",
+        raise DesignError(conn.text("en") + f"; method '{method}' needs a connected design",
                           where="score table", key="judge", expected="a connected judge-project design",
-                          found=f"{conn.n_components} separate groups")
+                          found=f"{conn.n_components} separate groups",
+                          zh=conn.text("zh") + f"（共 {conn.n_components} 组）；方法 '{method}' 需要连通的评审设计")
 
 
 # --- a connected assignment ------------------------------------------------------
@@ -95,17 +102,22 @@ class Assignment:
     notes: list[str] = field(default_factory=list)
 
 
+_WHAT_ZH = {"projects": "项目", "judges": "评委"}
+
+
 def _ids(x, what: str) -> list[str]:
     if isinstance(x, pd.DataFrame):
         if "id" not in x.columns:
             raise DesignError(f"the {what} table needs an 'id' column", key="id", expected="column id",
-                              found=list(x.columns))
+                              found=list(x.columns), zh=f"{_WHAT_ZH[what]}表缺少 'id' 列")
         x = x["id"]
     if isinstance(x, (int, np.integer)):
         return [f"{what[0].upper()}{i + 1}" for i in range(int(x))]
     ids = [str(v) for v in x]
     if len(set(ids)) != len(ids):
-        raise DesignError(f"{what} ids repeat", key=what, expected="unique ids", found=ids)
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        raise DesignError(f"{what} ids repeat", key=what, expected="unique ids", found=ids,
+                          zh=f"{_WHAT_ZH[what]}编号重复：{'、'.join(dup[:5])}")
     return ids
 
 
@@ -151,22 +163,24 @@ def assign(projects, judges, per_project: int = 3, conflicts=None, seed=None) ->
     pids, jids = _ids(projects, "projects"), _ids(judges, "judges")
     if isinstance(per_project, bool) or not isinstance(per_project, (int, np.integer)) or per_project < 1:
         raise DesignError("per_project must be a whole number >= 1", key="per_project", expected=">= 1",
-                          found=per_project)
+                          found=per_project, zh=f"每个项目的评委人数 per_project 须为不小于 1 的整数：{per_project!r}")
     k = int(per_project)
     if k > len(jids):
-        raise DesignError(f"每个项目需要 {k} 位评委，但只有 {len(jids)} 位 (each project needs {k} judges but "
-                          f"there are only {len(jids)})", key="per_project", expected=f"<= {len(jids)}", found=k)
+        raise DesignError(f"each project needs {k} judges but there are only {len(jids)}", key="per_project",
+                          expected=f"<= {len(jids)}", found=k, zh=f"每个项目需要 {k} 位评委，但只有 {len(jids)} 位")
     if k == 1 and len(jids) > 1 and len(pids) > 1:
-        raise DesignError("每个项目只有一位评委时，评委之间没有共同项目，设计不连通 (with one judge per project no two "
-                          "judges share a project: the design cannot be connected; use per_project >= 2)",
-                          key="per_project", expected=">= 2", found=1)
+        raise DesignError("with one judge per project no two judges share a project: the design cannot be "
+                          "connected; use per_project >= 2", key="per_project", expected=">= 2", found=1,
+                          zh="每个项目只有一位评委时，评委之间没有共同项目，设计不连通；请设 per_project >= 2")
     is_conflicted = _conflict_test(conflicts)
     allowed = np.array([[not is_conflicted(j, p) for j in jids] for p in pids], dtype=bool)
     short = allowed.sum(axis=1) < k
     if short.any():
         bad = ", ".join(f"{p} ({int(n)} allowed)" for p, n in zip(np.array(pids)[short], allowed.sum(axis=1)[short]))
-        raise DesignError(f"回避后可用评委不足 {k} 位 (fewer than {k} judges without a conflict): {bad}",
-                          key="conflicts", expected=f">= {k} allowed judges per project", found=bad)
+        bad_zh = "、".join(f"{p}（可用 {int(n)} 位）" for p, n in zip(np.array(pids)[short], allowed.sum(axis=1)[short]))
+        raise DesignError(f"fewer than {k} judges without a conflict: {bad}",
+                          key="conflicts", expected=f">= {k} allowed judges per project", found=bad,
+                          zh=f"回避后可用评委不足 {k} 位：{bad_zh}")
     rng = np.random.default_rng(seed)
     load = np.zeros(len(jids), dtype=int)
     used = np.zeros(len(jids), dtype=bool)
@@ -180,9 +194,9 @@ def assign(projects, judges, per_project: int = 3, conflicts=None, seed=None) ->
         if len(anchor) == 0:
             if deferred > len(queue):   # every waiting project lacks a judge from the group
                 left = ", ".join(pids[q] for q in [p] + queue)
-                raise DesignError(f"无法得到连通设计：项目 {left} 的可用评委都不与其他项目相连 "
-                                  f"(no connected design: the allowed judges of {left} share no project with "
-                                  f"the others)", key="conflicts", expected="a connected design", found=left)
+                raise DesignError(f"no connected design: the allowed judges of {left} share no project with "
+                                  f"the others", key="conflicts", expected="a connected design", found=left,
+                                  zh=f"无法得到连通设计：项目 {left.replace(', ', '、')} 的可用评委都不与其他项目相连")
             queue.append(p)
             deferred += 1
             continue

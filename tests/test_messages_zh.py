@@ -10,6 +10,7 @@ import pytest
 import evalkit as ek
 from evalkit.cli import main
 from evalkit.decision import decide
+from evalkit.decision.record import check_settings
 from evalkit.errors import ContestError, DataError, EvalkitError, RubricError, StoreError, TamperError
 from evalkit.io.contest_folder import create_contest
 from evalkit.monitor.export import export_monitoring
@@ -260,3 +261,78 @@ def test_shipped_rubric_refusal():
     with pytest.raises(EvalkitError) as e:
         rubric_path("no-such")
     assert_texts(e.value, "没有随包评分细则 'no-such'", root=rubric_dir())
+
+
+# --- agreement, allocation, design, research files, store and settings --------------
+
+def _file(folder, name, text):
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+PB_NO_BUDGET = "META\nkey;value\nvote_type;approval\nPROJECTS\nproject_id;cost\n1;100\nVOTES\nvoter_id;vote\nv1;1\n"
+PB_UNKNOWN = PB_NO_BUDGET.replace("vote_type", "budget;100\nvote_type").replace("v1;1", "v1;7")
+SPLIT = pd.DataFrame({"judge": ["J1", "J1", "J2", "J2"], "project": ["P1", "P2", "P3", "P4"],
+                      "score": [1.0, 2.0, 3.0, 4.0]})
+
+
+@pytest.mark.parametrize("call, phrase", [
+    (lambda t, s: ek.agreement.cohen_kappa([1, 2, 3], [1, 2]), "两位评委的评分须一一对应：a 有 3 个评分，b 有 2 个"),
+    (lambda t, s: ek.agreement.fleiss_kappa(GRID, subjects="project", raters="judge", ratings="score",
+                                            categories=[1, 2]), "不在给定类别（1、2）中"),
+    (lambda t, s: ek.agreement.gwet_ac(_long([[1, 1], [1, 1]]), subjects="project", raters="judge",
+                                       ratings="score"), "AC1 至少需要两个类别"),
+    (lambda t, s: ek.allocate(FUND, 60_000, fixed_in=["P1"], fixed_out=["P1"]), "项目不能同时固定入选和固定落选：P1"),
+    (lambda t, s: ek.allocate(FUND.assign(excluded=[True, False, False]), 60_000, fixed_in=["P1"]),
+     "被否决的项目不能固定入选：P1"),
+    (lambda t, s: ek.allocate(FUND, 60_000, tie_break=["P9"]), "同分优先顺序 tie_break 中有未知项目：P9"),
+    (lambda t, s: ek.allocate(FUND, 60_000, org_cap=1000), "需要指定机构列"),
+    (lambda t, s: ek.allocate(FUND, 60_000.125), "最多两位小数"),
+    (lambda t, s: ek.assign(3, 2, per_project=3), "每个项目需要 3 位评委，但只有 2 位"),
+    (lambda t, s: ek.assign(["P1", "P1"], 3), "项目编号重复：P1"),
+    (lambda t, s: ek.assign(4, 3, per_project=2, conflicts=[("J1", "P1"), ("J2", "P1")]),
+     "回避后可用评委不足 2 位：P1（可用 1 位）"),
+    (lambda t, s: ek.rank(SPLIT, method="additive"), "评委 J2 与其他评委没有共同评审的项目"),
+    (lambda t, s: ek.io.read_contests(_file(t, "scores.csv", "contest,judge,project\nC1,J1,P1\n")),
+     "scores.csv 缺少列：'score'（分数）"),
+    (lambda t, s: ek.io.read_contests(_file(t, "scores.csv", "contest,judge,project,score\nC1,J1,P1,x\n")),
+     "scores.csv 第 2 行：'score'（分数）须为数字"),
+    (lambda t, s: ek.io.read_contests(t / "missing"), "文件或文件夹 missing 不存在"),
+    (lambda t, s: ek.io.read_pabulib(_file(t, "a.pb", PB_NO_BUDGET)), "META 部分缺少资金总额"),
+    (lambda t, s: ek.io.read_pabulib(_file(t, "a.pb", PB_UNKNOWN)), "选票中的项目 7 不在 PROJECTS 中"),
+    (lambda t, s: s().set_current("P99"), "未知项目「P99」"),
+    (lambda t, s: s().record("J1", "P01", "need", 5, round="semi"), "未知轮次「semi」"),
+    (lambda t, s: s().judge_for_token("no-such-link"), "评委评分链接无效"),
+    (lambda t, s: s().retract("J9", "P01", "need", reason="typo"), "没有可撤回的分数"),
+    (lambda t, s: s().set_pin("12"), "PIN码须至少 6 位"),
+    (lambda t, s: check_settings({"budget": "lots"}, s().contest), "设置项「资金总额」（budget）的值 'lots' 无效，应为数字"),
+    (lambda t, s: check_settings({"bogus": 1}, s().contest), "未知设置项：bogus"),
+])
+def test_more_refusals(call, phrase, tmp_path, demo_copy):
+    stores = []
+
+    def store():
+        if not stores:
+            stores.append(ek.load_contest(demo_copy(scores=False)).open_store())
+        return stores[0]
+    try:
+        with pytest.raises(EvalkitError) as e:
+            call(tmp_path, store)
+    finally:
+        for s in stores:
+            s.close()
+    assert_texts(e.value, phrase, root=tmp_path)
+
+
+def test_wrong_pin_and_other_contest(demo_copy):
+    contest = ek.load_contest(demo_copy(scores=False))
+    with contest.open_store() as store:
+        store.set_pin("123456")
+        path = store.path
+    with pytest.raises(StoreError) as e:
+        ek.Store(path, contest, pin="654321")
+    assert_texts(e.value, "秘书PIN码错误")
+    with pytest.raises(StoreError) as e:
+        ek.Store(path, ek.load_contest(DATA / "demo-xinan"))
+    assert_texts(e.value, "此评分库属于大赛")

@@ -78,7 +78,7 @@ def test_a_store_with_a_pin_needs_it_on_the_page(monitoring, tmp_path):
         page.org.value, page.month.value = "红星文化促进会", "2027-05"
         page.items["work_plan"].value, page.reason.value = "0.5", "复核"
         assert not page.save_monthly() and "PIN" in page.month_status.value
-        assert not page.unlock_with_pin("0000") and "wrong" in page.pin_status.value
+        assert not page.unlock_with_pin("0000") and "PIN码错误" in page.pin_status.value
         assert page.unlock_with_pin("135790") and page.save_monthly()
     finally:
         page.log.store.close()

@@ -46,12 +46,14 @@ def categories_and_codes(values: np.ndarray, categories, *, where: str, key: str
         return np.asarray(cats), codes
     cats = np.asarray(list(categories))
     if len(pd.unique(cats)) != len(cats):
-        raise DataError("categories must be distinct / 类别不能重复", where=where, key="categories",
-                        expected="distinct categories", found=list(cats))
+        raise DataError("categories must be distinct", where=where, key="categories",
+                        expected="distinct categories", found=list(cats), zh="给定的类别不能重复")
     codes = pd.Index(cats).get_indexer(values)
     if (codes < 0).any():
-        raise DataError("a rating is not among the categories / 评分不在给定类别中", where=where, key=key,
-                        expected="one of " + ", ".join(map(str, cats)), found=values[np.argmax(codes < 0)])
+        bad = values[np.argmax(codes < 0)]
+        raise DataError("a rating is not among the categories", where=where, key=key,
+                        expected="one of " + ", ".join(map(str, cats)), found=bad,
+                        zh=f"评分 {bad} 不在给定类别（{'、'.join(map(str, cats))}）中")
     return cats, codes
 
 
@@ -87,8 +89,8 @@ def chance_corrected(counts: np.ndarray, w: np.ndarray, kind: str, *, where: str
     two = r_i >= 2
     n2 = int(two.sum())
     if n2 == 0:
-        raise DataError("no subject has two or more ratings / 没有对象获得两个以上评分", where=where,
-                        expected="subjects with >= 2 ratings", found="none")
+        raise DataError("no subject has two or more ratings", where=where,
+                        expected="subjects with >= 2 ratings", found="none", zh="没有任何对象获得两个或以上评分")
     weighted = counts @ w.T                      # r*_ik
     den = np.where(two, r_i * (r_i - 1), 1.0)
     pa_i = np.where(two, (counts * (weighted - 1)).sum(axis=1) / den, 0.0)
@@ -100,8 +102,9 @@ def chance_corrected(counts: np.ndarray, w: np.ndarray, kind: str, *, where: str
         pe_i = counts @ ((w @ pi + w.T @ pi) / 2) / r_i
     elif kind == "gwet":
         if q < 2:
-            raise DataError("AC1 needs at least two categories / 至少需要两个类别", where=where,
-                            key="categories", expected=">= 2 categories", found=q)
+            raise DataError("AC1 needs at least two categories", where=where,
+                            key="categories", expected=">= 2 categories", found=q,
+                            zh=f"AC1 至少需要两个类别，现只有 {q} 个")
         scale = t_w / (q * (q - 1))
         pe = float(scale * (pi * (1 - pi)).sum())
         pe_i = scale * (counts @ (1 - pi)) / r_i
@@ -109,9 +112,10 @@ def chance_corrected(counts: np.ndarray, w: np.ndarray, kind: str, *, where: str
         pe = float(t_w / q ** 2)
         pe_i = np.full(n, pe)
     if 1 - pe <= 1e-12:
-        raise DataError("chance agreement is 1 (all ratings in one category): the coefficient is undefined "
-                        "/ 所有评分同属一类, 系数无定义", where=where, expected="ratings in >= 2 categories",
-                        found=f"{q} category" if q == 1 else "p_e = 1")
+        raise DataError("chance agreement is 1 (all ratings in one category): the coefficient is undefined",
+                        where=where, expected="ratings in >= 2 categories",
+                        found=f"{q} category" if q == 1 else "p_e = 1",
+                        zh="机遇一致率为 1（所有评分同属一个类别），一致性系数无定义")
     value = (pa - pe) / (1 - pe)
     coef_i = (n / n2) * (pa_i - pe * two) / (1 - pe) - 2 * (1 - value) * (pe_i - pe) / (1 - pe)
     se = float(np.sqrt(((coef_i - value) ** 2).sum() / (n * (n - 1)))) if n > 1 else NAN
@@ -223,14 +227,15 @@ def cohen_kappa(a, b, weights=None, categories=None, *, confidence: float = 0.95
     a = pd.Series(np.asarray(a, dtype=object))
     b = pd.Series(np.asarray(b, dtype=object))
     if len(a) != len(b):
-        raise DataError("the two raters' ratings must be paired / 两位评委的评分须一一对应", where=where,
-                        expected=f"{len(a)} ratings in b", found=len(b))
+        raise DataError("the two raters' ratings must be paired", where=where,
+                        expected=f"{len(a)} ratings in b", found=len(b),
+                        zh=f"两位评委的评分须一一对应：a 有 {len(a)} 个评分，b 有 {len(b)} 个")
     keep = (a.notna() & b.notna()).to_numpy()
     a, b = a[keep].to_numpy(), b[keep].to_numpy()
     n = len(a)
     if n < 2:
-        raise DataError("needs at least two rated pairs / 至少需要两对评分", where=where,
-                        expected=">= 2 pairs", found=n)
+        raise DataError("needs at least two rated pairs", where=where,
+                        expected=">= 2 pairs", found=n, zh=f"至少需要两对评分，现有 {n} 对")
     cats, codes = categories_and_codes(np.concatenate([a, b]), categories, where=where, key="ratings")
     q = len(cats)
     table = np.bincount(codes[:n] * q + codes[n:], minlength=q * q).reshape(q, q)
@@ -244,9 +249,9 @@ def _cohen_from_table(table: np.ndarray, w: np.ndarray, weights, confidence: flo
     po = float((w * p).sum())
     pe = float(row @ w @ col)
     if 1 - pe <= 1e-12:
-        raise DataError("chance agreement is 1 (both raters used one category): kappa is undefined "
-                        "/ 两位评委均只用一个类别, kappa 无定义", where=where,
-                        expected="ratings in >= 2 categories", found="p_e = 1")
+        raise DataError("chance agreement is 1 (both raters used one category): kappa is undefined", where=where,
+                        expected="ratings in >= 2 categories", found="p_e = 1",
+                        zh="机遇一致率为 1（两位评委都只用了同一个类别），kappa 无定义")
     kappa = (po - pe) / (1 - pe)
     wi = w @ col                    # w-bar_i.
     wj = row @ w                    # w-bar_.j

@@ -31,8 +31,8 @@ def parse_changes(items) -> dict:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise SettingError("a setting is KEY=VALUE / 设置格式为 键=值", key="--set", expected="KEY=VALUE",
-                               found=item)
+            raise SettingError("a setting is KEY=VALUE", key="--set", expected="KEY=VALUE",
+                               found=item, zh=f"设置格式为 键=值（KEY=VALUE），现为 {item!r}")
         out[key.strip()] = value.strip()
     return out
 

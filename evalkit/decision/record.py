@@ -91,9 +91,29 @@ def defaults(contest) -> dict:
 
 # --- validation ----------------------------------------------------------------
 
+def _expected_zh(expected: str) -> str:
+    """The ``expected`` texts of :func:`_bad`, in Chinese."""
+    if expected == "a number":
+        return "数字"
+    if expected.startswith("a number in "):
+        return f"取值在 {expected[len('a number in '):]} 内的数字"
+    if expected.startswith("a whole number from "):
+        low, _, high = expected[len("a whole number from "):].partition(" to ")
+        return f"{low} 到 {high} 之间的整数"
+    if expected.startswith("keys among "):
+        return "以下键之一：" + expected[len("keys among "):].replace(", ", "、")
+    if expected == "project ids in priority order":
+        return "按优先顺序排列的项目编号"
+    if expected == "distinct project ids of the contest":
+        return "本大赛中互不重复的项目编号"
+    return "以下之一：" + expected.replace(" / ", "、")
+
+
 def _bad(key, expected, found, where):
-    return SettingError(f"bad value for setting '{key}' / 设置值无效: expected {expected}, found {found!r}",
-                        where=where, key=key, expected=expected, found=found)
+    label = SETTING_LABELS[key.split(".")[0]].zh
+    return SettingError(f"bad value for setting '{key}': expected {expected}, found {found!r}",
+                        where=where, key=key, expected=expected, found=found,
+                        zh=f"设置项「{label}」（{key}）的值 {found!r} 无效，应为{_expected_zh(expected)}")
 
 
 def _parse(value):
@@ -153,8 +173,8 @@ def check_settings(settings: dict, contest, *, where: str = "settings") -> dict:
     min_fraction 0) become None. Raises :class:`SettingError` naming the key."""
     unknown = sorted(set(settings) - set(KEYS))
     if unknown:
-        raise SettingError("unknown setting / 未知设置项", where=where, key=", ".join(unknown),
-                           expected=" / ".join(KEYS), found=unknown)
+        raise SettingError("unknown setting", where=where, key=", ".join(unknown),
+                           expected=" / ".join(KEYS), found=unknown, zh=f"未知设置项：{'、'.join(map(str, unknown))}")
     out = {}
     projects = contest.projects
     for key, raw in settings.items():
@@ -220,7 +240,8 @@ def read_settings(stored: dict, contest) -> dict:
     record = stored.get(SETTING)
     if record is not None and not isinstance(record, dict):
         raise SettingError("the stored allocation setting is not a table of settings", where="store",
-                           key=SETTING, expected="a dict", found=type(record).__name__)
+                           key=SETTING, expected="a dict", found=type(record).__name__,
+                           zh="评分库中保存的分配设置不是设置表")
     raw.update(record or {})
     return resolve(raw, contest)
 

@@ -35,6 +35,15 @@ NUMBERS = {"scores": ("score",), "projects": ("requested", "awarded"), "outcomes
 KEYS = {"scores": ("contest", "judge", "project", "criterion"), "projects": ("contest", "project"),
         "outcomes": ("contest", "project", "outcome", "period"), "contests": ("contest",)}
 MAX_REPORTED = 20
+#: column -> its name in Chinese messages
+COLUMN_ZH = {"contest": "大赛", "judge": "评委", "project": "项目", "criterion": "评分项", "outcome": "成效指标",
+             "score": "分数", "requested": "申请金额", "awarded": "资助金额", "budget": "资金总额", "year": "年份",
+             "value": "数值", "period": "期次", "rubric": "评分标准"}
+
+
+def _col_zh(c: str) -> str:
+    """'requested'（申请金额）: a column as Chinese messages name it."""
+    return f"'{c}'（{COLUMN_ZH[c]}）" if c in COLUMN_ZH else f"'{c}'"
 
 
 @dataclass
@@ -62,12 +71,13 @@ class ContestSet:
 
 def _read(path: Path) -> pd.DataFrame:
     file = str(path)
+    name = path.name
     if path.name.endswith(".parquet"):
         try:
             df = pd.read_parquet(path)
         except Exception as exc:  # pyarrow raises many types on a bad file
             raise DataError("cannot read the Parquet file", where=file, expected="a Parquet table",
-                            found=str(exc)[:200]) from None
+                            found=str(exc)[:200], zh=f"无法读取 Parquet 文件 {name}") from None
         for c in IDS:
             if c in df:
                 df[c] = df[c].astype("string").astype(object).where(df[c].notna(), None)
@@ -80,11 +90,12 @@ def _read(path: Path) -> pd.DataFrame:
             last = exc
         except pd.errors.ParserError as exc:
             raise DataError("the CSV file is malformed", where=file, expected="a rectangular CSV table",
-                            found=str(exc)[:200]) from None
+                            found=str(exc)[:200], zh=f"CSV 文件 {name} 格式有误（各行列数不一致）") from None
         except pd.errors.EmptyDataError:
-            raise DataError("the file is empty", where=file, expected="a header row", found="nothing") from None
+            raise DataError("the file is empty", where=file, expected="a header row", found="nothing",
+                            zh=f"文件 {name} 是空的（没有表头行）") from None
     raise DataError("the file is neither UTF-8 nor GBK/GB18030 text", where=file, expected="UTF-8 or GBK text",
-                    found=str(last)[:120])
+                    found=str(last)[:120], zh=f"文件 {name} 既不是 UTF-8 也不是 GBK/GB18030 编码的文本")
 
 
 def _find(folder: Path, name: str) -> Path | None:
@@ -101,19 +112,29 @@ def _rows(mask: np.ndarray, limit: int = 5) -> str:
     return ", ".join(map(str, idx)) + more
 
 
+def _rows_zh(mask: np.ndarray, limit: int = 5) -> str:
+    """第 2、3 行 (the rows as :func:`_rows` counts them)."""
+    idx = np.flatnonzero(mask)[:limit] + 2
+    more = "" if mask.sum() <= limit else f" …（共 {int(mask.sum())} 行）"
+    return f"第 {'、'.join(map(str, idx))} 行" + more
+
+
 def _check(df: pd.DataFrame, table: str, file: str, errors: list) -> pd.DataFrame:
+    name = Path(file).name
     missing = [c for c in REQUIRED[table] if c not in df.columns]
     if missing:
-        errors.append(DataError(f"missing column(s) {', '.join(missing)} / 缺少列", where=file, key=missing[0],
-                                expected="columns " + ", ".join(REQUIRED[table]), found=list(map(str, df.columns))))
+        errors.append(DataError(f"missing column(s) {', '.join(missing)}", where=file, key=missing[0],
+                                expected="columns " + ", ".join(REQUIRED[table]), found=list(map(str, df.columns)),
+                                zh=f"{name} 缺少列：{'、'.join(map(_col_zh, missing))}"))
         return df
     for c in IDS:
         if c in df:
             s = df[c].astype("string").str.strip()
             empty = (s.isna() | (s == "")).to_numpy()
             if empty.any() and not (c == "criterion" and table == "scores" and empty.all()):
-                errors.append(DataError(f"empty {c} id / {c} 为空", where=f"{file} row {_rows(empty)}", key=c,
-                                        expected="an id", found="an empty cell"))
+                errors.append(DataError(f"empty {c} id", where=f"{file} row {_rows(empty)}", key=c,
+                                        expected="an id", found="an empty cell",
+                                        zh=f"{name} {_rows_zh(empty)}：{_col_zh(c)}编号为空"))
             df[c] = s.astype(object)
     for c in NUMBERS[table]:
         if c in df:
@@ -123,27 +144,33 @@ def _check(df: pd.DataFrame, table: str, file: str, errors: list) -> pd.DataFram
                 bad |= num.isna()
             if bad.any():
                 i = int(np.flatnonzero(bad.to_numpy())[0])
-                errors.append(DataError(f"'{c}' must be a number / 须为数字", where=f"{file} row {_rows(bad.to_numpy())}",
-                                        key=c, expected="a number", found=df[c].iloc[i]))
+                errors.append(DataError(f"'{c}' must be a number", where=f"{file} row {_rows(bad.to_numpy())}",
+                                        key=c, expected="a number", found=df[c].iloc[i],
+                                        zh=f"{name} {_rows_zh(bad.to_numpy())}：{_col_zh(c)}须为数字，"
+                                           f"现为 '{df[c].iloc[i]}'"))
             neg = (num < 0).to_numpy()
             if c in ("requested", "awarded", "budget") and neg.any():
-                errors.append(DataError(f"'{c}' must not be negative / 不能为负", where=f"{file} row {_rows(neg)}",
-                                        key=c, expected=">= 0", found=float(num[neg].iloc[0])))
+                errors.append(DataError(f"'{c}' must not be negative", where=f"{file} row {_rows(neg)}",
+                                        key=c, expected=">= 0", found=float(num[neg].iloc[0]),
+                                        zh=f"{name} {_rows_zh(neg)}：{_col_zh(c)}不能为负数"))
             df[c] = num
     keys = [k for k in KEYS[table] if k in df]
     dup = _duplicated(df, keys)
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
-        errors.append(DataError("duplicate row / 重复记录", where=f"{file} row {_rows(dup)}", key=", ".join(keys),
-                                expected="one row per " + ", ".join(keys),
-                                found=", ".join(str(df[k].iloc[i]) for k in keys)))
+        found = ", ".join(str(df[k].iloc[i]) for k in keys)
+        errors.append(DataError("duplicate row", where=f"{file} row {_rows(dup)}", key=", ".join(keys),
+                                expected="one row per " + ", ".join(keys), found=found,
+                                zh=f"{name} {_rows_zh(dup)}：重复记录（{'、'.join(map(_col_zh, keys))}相同：{found}）"))
     if table == "projects" and {"requested", "awarded"} <= set(df):
         over = (df["awarded"] > df["requested"] + 1e-9).to_numpy()
         if over.any():
             i = int(np.flatnonzero(over)[0])
-            errors.append(DataError("awarded more than requested / 资助额超过申请额", where=f"{file} row {_rows(over)}",
+            errors.append(DataError("awarded more than requested", where=f"{file} row {_rows(over)}",
                                     key="awarded", expected=f"<= {df['requested'].iloc[i]:g}",
-                                    found=float(df["awarded"].iloc[i])))
+                                    found=float(df["awarded"].iloc[i]),
+                                    zh=f"{name} {_rows_zh(over)}：资助金额 {df['awarded'].iloc[i]:g} "
+                                       f"超过申请金额 {df['requested'].iloc[i]:g}"))
     return df
 
 
@@ -163,9 +190,12 @@ def _unknown(df, ref, keys, file, ref_file, errors):
     bad = ~pd.MultiIndex.from_frame(df[list(keys)].astype(str)).isin(known)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        errors.append(DataError(f"unknown {' / '.join(keys)} (not in {Path(ref_file).name}) / 未知编号",
+        found = ", ".join(str(df[k].iloc[i]) for k in keys)
+        errors.append(DataError(f"unknown {' / '.join(keys)} (not in {Path(ref_file).name})",
                                 where=f"{file} row {_rows(bad)}", key=", ".join(keys),
-                                expected=f"a row of {ref_file}", found=", ".join(str(df[k].iloc[i]) for k in keys)))
+                                expected=f"a row of {ref_file}", found=found,
+                                zh=f"{Path(file).name} {_rows_zh(bad)}：{'、'.join(map(_col_zh, keys))}编号 {found} "
+                                   f"不在 {Path(ref_file).name} 中"))
 
 
 def read_contests(path) -> ContestSet:
@@ -180,14 +210,15 @@ def read_contests(path) -> ContestSet:
     if path.is_dir():
         files = {t: _find(path, t) for t in TABLES}
         if files["scores"] is None:
-            raise DataError("no scores table in the folder / 缺少评分表", where=str(path), key="scores",
+            raise DataError("no scores table in the folder", where=str(path), key="scores",
                             expected="scores.csv, scores.csv.gz or scores.parquet",
-                            found=sorted(p.name for p in path.iterdir())[:20])
+                            found=sorted(p.name for p in path.iterdir())[:20],
+                            zh="文件夹中缺少评分表（scores.csv、scores.csv.gz 或 scores.parquet）")
     elif path.exists():
         files = {"scores": path}
     else:
-        raise DataError("no such file or folder / 文件不存在", where=str(path), expected="a file or folder",
-                        found="nothing")
+        raise DataError("no such file or folder", where=str(path), expected="a file or folder",
+                        found="nothing", zh=f"文件或文件夹 {path.name} 不存在")
     errors: list[EvalkitError] = []
     tables = {}
     for t, f in files.items():
@@ -221,6 +252,7 @@ def _rubric(folder: Path, contests: pd.DataFrame | None):
     names = contests["rubric"].dropna().unique()
     if len(names) != 1:
         raise DataError("contests are scored on different rubrics; read them one rubric at a time",
-                        where=str(folder / "contests"), key="rubric", expected="one rubric", found=list(names))
+                        where=str(folder / "contests"), key="rubric", expected="one rubric", found=list(names),
+                        zh=f"各大赛使用了不同的评分标准（{'、'.join(map(str, names))}），请按评分标准分别读取")
     name = str(names[0])
     return load_rubric(folder / name if (folder / name).exists() else RUBRICS_DIR / name)

@@ -31,6 +31,7 @@ from ..errors import DataError
 
 SECTIONS = ("meta", "projects", "votes")
 VOTE_TYPES = ("approval", "choose-1", "cumulative", "scoring", "ordinal")
+_KEY_ZH = {"budget": "资金总额 budget", "cost": "项目金额 cost"}
 
 
 @dataclass
@@ -61,7 +62,8 @@ def _number(text: str, where: str, key: str) -> int | float:
     try:
         value = Fraction(text)
     except (ValueError, ZeroDivisionError):
-        raise DataError("not a number", where=where, key=key, expected="a number", found=text) from None
+        raise DataError("not a number", where=where, key=key, expected="a number", found=text,
+                        zh=f"{_KEY_ZH.get(key, key)} 的值 '{text}' 不是数字") from None
     return int(value) if value.denominator == 1 else float(value)
 
 
@@ -74,7 +76,8 @@ def _split_sections(text: str, path: str) -> dict[str, tuple[int, str]]:
     for name in ("meta", "projects"):
         if name not in found:
             raise DataError(f"pabulib file has no {name.upper()} section", where=path,
-                            expected="META, PROJECTS and VOTES sections", found=", ".join(found) or "none")
+                            expected="META, PROJECTS and VOTES sections", found=", ".join(found) or "none",
+                            zh=f"pabulib 文件 {Path(path).name} 缺少 {name.upper()} 部分")
     out = {}
     for k, (i, name) in enumerate(starts):
         end = starts[k + 1][0] if k + 1 < len(starts) else len(lines)
@@ -103,27 +106,32 @@ def read_pabulib(path) -> PabulibElection:
     try:
         text = Path(path).read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
-        raise DataError("file not found", where=path, expected="a pabulib .pb file", found="nothing") from None
+        raise DataError("file not found", where=path, expected="a pabulib .pb file", found="nothing",
+                        zh=f"找不到文件 {Path(path).name}") from None
     except UnicodeDecodeError as e:
         raise DataError("pabulib files are UTF-8", where=f"{path} byte {e.start}",
-                        expected="UTF-8 text", found="undecodable bytes") from None
+                        expected="UTF-8 text", found="undecodable bytes",
+                        zh=f"pabulib 文件须为 UTF-8 编码：{Path(path).name} 第 {e.start} 字节无法解码") from None
     sections = _split_sections(text, path)
 
     meta_df = _frame(sections["meta"][1])
     meta = {str(k).strip(): str(v).strip() for k, v in zip(meta_df.iloc[:, 0], meta_df.iloc[:, 1])}
     if "budget" not in meta:
-        raise DataError("META has no budget", where=path, key="budget", expected="budget;<amount>", found="missing")
+        raise DataError("META has no budget", where=path, key="budget", expected="budget;<amount>", found="missing",
+                        zh="META 部分缺少资金总额（budget;<金额>）")
     budget = _number(meta["budget"], path, "budget")
     vote_type = meta.get("vote_type", "approval").strip().lower()
     if vote_type not in VOTE_TYPES:
         raise DataError("unknown vote_type", where=path, key="vote_type",
-                        expected=" / ".join(VOTE_TYPES), found=vote_type)
+                        expected=" / ".join(VOTE_TYPES), found=vote_type,
+                        zh=f"未知的投票类型 vote_type：'{vote_type}'（可选 {'、'.join(VOTE_TYPES)}）")
 
     projects = _frame(sections["projects"][1]).rename(columns={"project_id": "project"})
     for col in ("project", "cost"):
         if col not in projects.columns:
             raise DataError("PROJECTS lacks a column", where=f"{path} line {sections['projects'][0]}",
-                            key=col, expected="project_id;cost;...", found=";".join(projects.columns))
+                            key=col, expected="project_id;cost;...", found=";".join(projects.columns),
+                            zh=f"PROJECTS 部分缺少 {'project_id' if col == 'project' else col} 列")
     projects["project"] = projects["project"].str.strip()
     line0 = sections["projects"][0]
     projects["cost"] = [_number(c, f"{path} line {line0 + 1 + i}", "cost")
@@ -151,7 +159,8 @@ def _votes(section, vote_type: str, known: set, path: str) -> pd.DataFrame:
     raw = _frame(body)
     if "vote" not in raw.columns or "voter_id" not in raw.columns:
         raise DataError("VOTES lacks a column", where=f"{path} line {line0}", key="vote",
-                        expected="voter_id;vote;...", found=";".join(raw.columns))
+                        expected="voter_id;vote;...", found=";".join(raw.columns),
+                        zh="VOTES 部分须有 voter_id 和 vote 两列")
     if raw.empty:
         return empty, 0
     ballots = raw["vote"].str.split(",")
@@ -166,20 +175,24 @@ def _votes(section, vote_type: str, known: set, path: str) -> pd.DataFrame:
     if vote_type in ("cumulative", "scoring"):
         if "points" not in raw.columns:
             raise DataError("cumulative/scoring VOTES need a points column", where=f"{path} line {line0}",
-                            key="points", expected="voter_id;vote;points", found=";".join(raw.columns))
+                            key="points", expected="voter_id;vote;points", found=";".join(raw.columns),
+                            zh=f"投票类型为 {vote_type} 时，VOTES 部分须有 points 列")
         pts = raw["points"].str.split(",")
         if not (pts.str.len().to_numpy() == lengths).all():
             bad = int(np.flatnonzero(pts.str.len().to_numpy() != lengths)[0])
             raise DataError("vote and points have different lengths", where=f"{path} line {line0 + 1 + bad}",
-                            key="points", expected=f"{lengths[bad]} values", found=raw["points"].iloc[bad])
+                            key="points", expected=f"{lengths[bad]} values", found=raw["points"].iloc[bad],
+                            zh=f"第 {line0 + 1 + bad} 行：vote 有 {lengths[bad]} 个项目，points 的个数与之不符")
         long["score"] = pd.to_numeric(pd.Series(np.concatenate(pts.to_numpy())).str.strip()
                                       .str.replace(",", ".", regex=False), errors="coerce").to_numpy()
     long = long[long["project"] != ""]
     unknown = sorted(set(long["project"].unique()) - known)
     if unknown:
         first = long[long["project"].isin(unknown)].iloc[0]
-        raise DataError("a ballot names a project not in PROJECTS", where=f"{path} line {line0 + 1 + int(first['row'])}",
-                        key="vote", expected="a project id from PROJECTS", found=", ".join(unknown[:5]))
+        line = line0 + 1 + int(first["row"])
+        raise DataError("a ballot names a project not in PROJECTS", where=f"{path} line {line}",
+                        key="vote", expected="a project id from PROJECTS", found=", ".join(unknown[:5]),
+                        zh=f"第 {line} 行：选票中的项目 {'、'.join(unknown[:5])} 不在 PROJECTS 中")
     if vote_type in ("cumulative", "scoring"):
         # pabutools assigns ballot[p] = points in order: the last points given count
         long = long.drop_duplicates(["row", "project"], keep="last").sort_values(["row", "pos"], kind="stable")

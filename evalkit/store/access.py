@@ -89,7 +89,8 @@ class StoreAccess:
         if planted:
             raise TamperError(planted, where=f"{self.path} (meta/access)",
                               key="pin_hash" if "PIN" in planted else "access",
-                              expected="the PIN and judge token hashes only in the hash chain", found=planted)
+                              expected="the PIN and judge token hashes only in the hash chain", found=planted,
+                              zh="评分库的 PIN 哈希或评委链接哈希被写在哈希链之外（文件被改动过）")
         pin = q("SELECT reason FROM events WHERE kind = 'pin' ORDER BY seq DESC LIMIT 1")
         tokens = dict(q("SELECT judge, reason FROM events WHERE kind = 'access' ORDER BY seq"))  # newest wins
         return (pin[0][0] if pin else None), tokens, False
@@ -111,10 +112,10 @@ class StoreAccess:
             except ValueError:
                 raise TamperError("the stored PIN hash is not readable", where=str(self.path), key="pin",
                                   expected="a PIN hash record (scrypt:… or pbkdf2_sha256:…)",
-                                  found=str(record)[:20]) from None
+                                  found=str(record)[:20], zh="评分库中保存的秘书PIN码哈希无法读取") from None
             if not ok:
                 raise AccessError("wrong secretary PIN", where=str(self.path), expected="the secretary's PIN",
-                                  found="another PIN")
+                                  found="another PIN", zh="秘书PIN码错误")
         if legacy or (record is not None and not pinhash.is_current(record)):
             self._chain_access(record, None if record is None else str(pin))
         return True
@@ -153,7 +154,8 @@ class StoreAccess:
             found = (f"{type(pin).__name__}" if not isinstance(pin, str) else
                      f"{len(text)} characters" + ("" if text.isascii() and text.isdigit() else ", not only digits 0-9"))
             raise AccessError(f"a PIN needs at least {pinhash.PIN_MIN_DIGITS} digits", where=str(self.path), key="pin",
-                              expected=f"at least {pinhash.PIN_MIN_DIGITS} digits 0-9", found=found)
+                              expected=f"at least {pinhash.PIN_MIN_DIGITS} digits 0-9", found=found,
+                              zh=f"PIN码须至少 {pinhash.PIN_MIN_DIGITS} 位，且只含数字 0-9")
         self._append("pin", reason=pinhash.make_pin_hash(pin), entered_by="secretary")
         self._secretary = True
 
@@ -163,7 +165,8 @@ class StoreAccess:
         or, once the store has a PIN, with the secretary's rights."""
         if not by_judge and self.has_pin and not self._secretary:
             raise AccessError("recording for a judge needs the secretary's PIN or the judge's own link",
-                              where=str(self.path), expected="secretary PIN or judge token", found="neither")
+                              where=str(self.path), expected="secretary PIN or judge token", found="neither",
+                              zh="代评委录入评分需要秘书PIN码，或由评委通过本人的评分链接录入")
 
     def _require_secretary(self, action: str):
         if not self._secretary:
@@ -193,7 +196,8 @@ class StoreAccess:
     def judge_for_token(self, token: str) -> str:
         """The judge a link's token belongs to (its newest chained token), or AccessError."""
         if not token or not isinstance(token, str):
-            raise AccessError("no judge token given", where=str(self.path), expected="a judge link", found="nothing")
+            raise AccessError("no judge token given", where=str(self.path), expected="a judge link", found="nothing",
+                              zh="缺少评委评分链接")
         wanted = self._token_hash(token)
         for judge, token_hash in self._access_state()[1].items():
             if hmac.compare_digest(str(token_hash), wanted):
@@ -202,7 +206,7 @@ class StoreAccess:
                                       expected="a judge of the running contest", found=judge, zh="该评委已退出本场评审")
                 return judge
         raise AccessError("unknown judge token", where=str(self.path), expected="a valid judge link",
-                          found="an unknown token")
+                          found="an unknown token", zh="评委评分链接无效（可能已更换）")
 
     def judge_session(self, token: str) -> "JudgeSession":
         """The judge's page's handle on the store (AccessError for a wrong or missing token)."""
@@ -212,7 +216,8 @@ class StoreAccess:
         # veto and bonus items are the secretary's (or the panel chair's), never a judge page's
         if self.contest.rubric.item_kind(criterion) != "criterion":
             raise AccessError(f"'{criterion}' is not scored by judges", where=where, key="criterion",
-                              expected="one of " + ", ".join(self.contest.rubric.criterion_ids), found=criterion)
+                              expected="one of " + ", ".join(self.contest.rubric.criterion_ids), found=criterion,
+                              zh=f"评分项 {criterion} 不由评委打分（否决项和加分项由秘书录入）")
 
     @staticmethod
     def _has_pitched(c, project, round_id) -> bool:
@@ -252,7 +257,8 @@ class JudgeSession:
         # a renewed link (judge_tokens(renew=True)) ends the old page's rights at once
         if self.store.judge_for_token(self._token) != self.judge:  # pragma: no cover - tokens map to one judge
             raise AccessError("this link belongs to another judge", where=str(self.store.path),
-                              expected=f"judge {self.judge}", found="another judge")
+                              expected=f"judge {self.judge}", found="another judge",
+                              zh=f"此链接属于另一位评委，不是评委 {self.judge} 的")
 
     def record(self, project, criterion, score, reason=None, *, round=None, op=None) -> dict:
         """Record the judge's own score for ``project`` in ``round`` (default: the

@@ -101,7 +101,7 @@ class Store(StoreReads, StoreAccess, StoreAmendments):
             if isinstance(exc, StoreError):
                 raise
             raise StoreError(f"cannot open the store: {exc}", where=str(self.path), expected="an evalkit SQLite store",
-                             found=str(exc)) from None
+                             found=str(exc), zh="无法打开评分库：文件不是 evalkit 评分库或已损坏") from None
         # the contest is fixed for the store's life: look-ups at the door stay cheap
         self._judges = frozenset(contest.judge_ids)
         self._projects = frozenset(contest.project_ids)
@@ -151,10 +151,11 @@ class Store(StoreReads, StoreAccess, StoreAmendments):
                     busy = isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
                     if not busy:
                         raise StoreError(f"the store refused the write: {exc}", where=str(self.path),
-                                         expected="a writable evalkit store", found=str(exc)) from None
+                                         expected="a writable evalkit store", found=str(exc),
+                                         zh="评分库拒绝写入（文件可能只读或已损坏）") from None
                     if time.monotonic() > deadline:
                         raise StoreError("the store stayed busy", where=str(self.path), expected="a free store",
-                                         found=str(exc)) from None
+                                         found=str(exc), zh="评分库一直被占用，请稍后再试") from None
             time.sleep(delay)
             delay = min(delay * 2, 0.2)
 
@@ -171,7 +172,8 @@ class Store(StoreReads, StoreAccess, StoreAmendments):
                 return self._conn.execute(sql, params).fetchall()
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot read the store: {exc}", where=str(self.path),
-                                 expected="a readable evalkit store", found=str(exc)) from None
+                                 expected="a readable evalkit store", found=str(exc),
+                                 zh="无法读取评分库（文件可能已损坏）") from None
 
     def _init_meta(self):
         def init(c):
@@ -182,7 +184,8 @@ class Store(StoreReads, StoreAccess, StoreAmendments):
                     ("pin_salt", secrets.token_hex(16)), (ACCESS_CHAINED, "1")])
             elif have.get("contest") not in (None, self.contest.id):
                 raise StoreError(f"this store belongs to contest '{have['contest']}'", where=str(self.path),
-                                 expected=f"contest '{self.contest.id}'", found=have.get("contest"))
+                                 expected=f"contest '{self.contest.id}'", found=have.get("contest"),
+                                 zh=f"此评分库属于大赛「{have['contest']}」，不是本大赛「{self.contest.id}」")
         self._write(init)
 
     def _meta(self, key, default=None):
@@ -203,7 +206,8 @@ class Store(StoreReads, StoreAccess, StoreAmendments):
         r = self.contest.default_round if round is None else str(round)
         if r not in self._rounds:
             raise ScoreError(f"unknown round '{r}'", where=str(self.path), key="round",
-                             expected="one of " + ", ".join(self._rounds), found=r)
+                             expected="one of " + ", ".join(self._rounds), found=r,
+                             zh=f"未知轮次「{r}」（本大赛的轮次：{'、'.join(self._rounds)}）")
         return r
 
     def _check_key(self, judge, project, criterion, where):
@@ -282,7 +286,7 @@ class Store(StoreReads, StoreAccess, StoreAmendments):
         where = f"{self.path} ({judge}, {project})"
         if not isinstance(scores, dict) or not scores:
             raise ScoreError("a sheet needs at least one score", where=where, key="scores",
-                             expected="criterion -> score", found=scores)
+                             expected="criterion -> score", found=scores, zh="评分表至少需要一个评分项的分数")
         values = {}
         for criterion, score in scores.items():
             criterion = str(criterion)
@@ -328,7 +332,8 @@ class Store(StoreReads, StoreAccess, StoreAmendments):
         if (judge not in self._judges and judge not in self.contest.judge_ids) or project not in self._projects \
                 or self.contest.rubric.item_kind(criterion) is None:
             raise ScoreError("no such score to retract", where=str(self.path), key="judge/project/criterion",
-                             expected="a judge, project and criterion of the contest", found=(judge, project, criterion))
+                             expected="a judge, project and criterion of the contest", found=(judge, project, criterion),
+                             zh=f"没有可撤回的分数：评委「{judge}」、项目「{project}」、评分项「{criterion}」不全属于本大赛")
         round_id = self._round(round)
         return self._append("retract", judge=judge, project=project, criterion=criterion, round=round_id,
                             entered_by=entered_by or "secretary", reason=reason,
@@ -352,7 +357,7 @@ class Store(StoreReads, StoreAccess, StoreAmendments):
         project = str(project)
         if project not in self._projects:
             raise ScoreError(f"unknown project '{project}'", where=str(self.path), key="project",
-                             expected="a project of the contest", found=project)
+                             expected="a project of the contest", found=project, zh=f"未知项目「{project}」")
         return self._append("current", project=project, round=self._round(round), entered_by=entered_by)
 
     def setting(self, key: str, value, *, guard=None) -> dict:
