@@ -180,3 +180,45 @@ def test_pin_needs_six_digits(demo_copy):
         assert not s.has_pin and s.last_seq == 0
         s.set_pin("123456")
         assert s.has_pin
+
+
+def _mode(path) -> int:
+    import os
+    import stat
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_the_store_and_its_backups_are_the_secretarys_files_only(demo_copy, tmp_path):
+    # the store holds the PIN's and the tokens' hashes (a six-digit PIN's hash is the PIN
+    # to anyone who can read it) and, before the lock, scores no judge may see
+    import os
+    contest = ek.load_contest(demo_copy(scores=False))
+    umask = os.umask(0o022)            # the usual umask: files made without a mode are readable by all
+    try:
+        _check_store_files(contest, tmp_path)
+    finally:
+        os.umask(umask)
+
+
+def _check_store_files(contest, tmp_path):
+    import os
+    from evalkit.store import backup_file, restore_file
+    with contest.open_store() as store:
+        store.set_pin(PIN)
+    with contest.open_store(pin=PIN) as store:
+        store.set_current("P01")
+        store.record("J1", "P01", contest.rubric.criterion_ids[0], 1)
+        sides = [store.path.with_name(store.path.name + s) for s in ("-wal", "-shm")]
+        assert [_mode(p) for p in [store.path, *sides] if p.exists()] == [0o600] * (1 + sum(p.exists() for p in sides))
+        assert any(p.exists() for p in sides)                          # WAL: the side files are there, 0600 too
+        store.lock()
+        locked = list(store.backup_dir.glob("*.db"))
+        assert locked and all(_mode(p) == 0o600 for p in locked)       # the backup written at the lock
+        assert _mode(store.backup(tmp_path / "copy.db")) == 0o600
+    assert _mode(backup_file(contest.dir / "evalkit.db", tmp_path / "cli-backup.db")) == 0o600
+    restore_file(tmp_path / "copy.db", tmp_path / "restored.db")
+    assert _mode(tmp_path / "restored.db") == 0o600
+    # a store an older evalkit left readable by all is the secretary's again when opened
+    os.chmod(contest.dir / "evalkit.db", 0o644)
+    with contest.open_store(pin=PIN):
+        assert _mode(contest.dir / "evalkit.db") == 0o600

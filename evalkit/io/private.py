@@ -21,3 +21,35 @@ def write_private(path, text: str) -> None:
     with private_file(tmp) as f:
         f.write(text)
     os.replace(tmp, path)
+
+
+
+def private_path(path, *, create: bool = True) -> Path:
+    """Make ``path`` a file only the secretary's account can read before anything writes
+    to it. A missing file is created empty with mode 0600 (``create``); an existing one
+    of ours is set to 0600; someone else's file is left as it is (reading it still works)."""
+    path = Path(path)
+    try:
+        if create:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            return path
+    except FileExistsError:
+        pass
+    except OSError:
+        return path                # a folder we cannot write to: the writer says so, with its own error
+    try:
+        if path.is_file() and path.stat().st_uid == os.getuid():
+            os.chmod(path, 0o600)
+    except OSError:
+        pass
+    return path
+
+
+def private_database(path) -> Path:
+    """A SQLite file and its -wal and -shm side files, readable by the secretary's
+    account only (a store holds the PIN's and the tokens' hashes and, before the lock,
+    scores no judge may see). Side files SQLite makes later take the file's mode."""
+    path = private_path(path)
+    for side in ("-wal", "-shm", "-journal"):
+        private_path(path.with_name(path.name + side), create=False)
+    return path

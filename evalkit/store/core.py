@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import RoundLockedError, ScoreError, StoreError
+from ..io.private import private_database
 from ..scores import check_entry, check_score
 from .access import ACCESS_CHAINED, StoreAccess
 from .amending import StoreAmendments
@@ -86,6 +87,7 @@ class Store(StoreReads, StoreAccess, StoreAmendments):
         self.backup_dir = Path(backup_dir) if backup_dir else self.path.parent / "backups"
         self._lock = threading.RLock()
         try:
+            private_database(self.path)
             self._conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None,
                                          check_same_thread=False)
             self._conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import StoreError, TamperError
+from ..io.private import private_database
 from .access import ACCESS_CHAINED, ACCESS_KINDS, access_outside_chain
 from .chain import CHAINED_FIELDS, GENESIS, check_digest_rows, digest_code, verify_chain
 
@@ -18,7 +19,7 @@ def _copy(source: sqlite3.Connection, dest) -> Path:
     """SQLite online backup of an open connection into ``dest`` (made or overwritten)."""
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    target = sqlite3.connect(str(dest))
+    target = sqlite3.connect(str(private_database(dest)))
     try:
         source.backup(target)
     finally:
@@ -135,7 +136,7 @@ def restore_file(backup, dest, *, force: bool = False) -> Path | None:
     try:
         src = _open_existing(backup, readonly=True)
         try:
-            target = sqlite3.connect(str(dest), timeout=30)
+            target = sqlite3.connect(str(private_database(dest)), timeout=30)
             try:
                 src.backup(target)
                 target.execute("PRAGMA journal_mode=WAL")
