@@ -159,6 +159,26 @@ def test_the_import_tab_refuses_junk_and_needs_the_secretary(empty, tmp_path):
         judge_side.close()
 
 
+def test_a_workbook_that_unpacks_to_far_more_than_a_score_sheet_is_refused_unread(empty, tmp_path, monkeypatch):
+    # a few MB on the USB stick that unpack to gigabytes would take the secretary's
+    # kernel down mid-show: the zip's own directory is read first
+    import zipfile
+    import evalkit.io.excel as excel
+    contest, store = empty
+    book = make_workbook(tmp_path / "book.xlsx", contest)
+    with zipfile.ZipFile(book, "a", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/media/padding.bin", b"0" * 3_000_000)        # compresses to a few kB
+    assert book.stat().st_size < 100_000
+    monkeypatch.setattr(excel, "MAX_UNPACKED_BYTES", 2_000_000)
+    opened = []
+    monkeypatch.setattr("openpyxl.load_workbook", lambda *a, **k: opened.append(a))
+    tab = ImportTab(AppState(contest, store))
+    assert tab.choose("book.xlsx", book.read_bytes()) is None and not opened
+    assert "解压后有 3 MB" in tab.report.value and tab.import_button.disabled and store.last_seq == 0
+    monkeypatch.undo()
+    assert len(check_score_file(store, book).scores) == N_GOOD               # under the real limit it reads
+
+
 def test_cli_imports_a_workbook_listing_its_problems(empty, tmp_path, capsys):
     contest, store = empty
     store.close()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -43,6 +44,9 @@ EVENT_HEADERS = {"kind", "事件", "event", "hash", "哈希"}   # an audit log, 
 SUMMARY_WORDS = ("汇总", "合计", "统计", "明细", "公示", "说明", "summary", "total", "readme", "instructions")
 SUMMARY_ROWS = {"平均", "平均分", "合计", "总计", "小计", "average", "mean", "total", "签名", "评委签名"}
 HEADER_SCAN_ROWS = 15
+#: a score workbook unpacks to well under a megabyte; past this it is no score sheet (or
+#: a zip bomb) and is refused before openpyxl unpacks it into the secretary's kernel
+MAX_UNPACKED_BYTES = 200_000_000
 
 
 def norm(text) -> str:
@@ -321,6 +325,21 @@ def read_score_workbook(path, contest, partial: bool = False, *, sheets=None, ro
     return df
 
 
+def _refuse_oversized(path: Path) -> None:
+    """Refuse a workbook whose parts unpack to more than MAX_UNPACKED_BYTES (the sizes
+    its zip directory declares: zipfile never unpacks past them)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return                      # not a zip: openpyxl's refusal below says so
+    if unpacked > MAX_UNPACKED_BYTES:
+        mb, limit = unpacked // 1_000_000, MAX_UNPACKED_BYTES // 1_000_000
+        raise DataError(f"the workbook unpacks to {mb} MB, far more than a score workbook", where=str(path),
+                        expected=f"at most {limit} MB unpacked", found=f"{mb} MB",
+                        zh=f"该工作簿解压后有 {mb} MB，远超评分表的大小（上限 {limit} MB），不予读取")
+
+
 def read_workbook_with_problems(path, contest, *, sheets=None, round: str | None = None
                                 ) -> tuple[pd.DataFrame, list[ScoreError]]:
     """The valid scores of a score workbook and the list of its problems (each a
@@ -333,6 +352,7 @@ def read_workbook_with_problems(path, contest, *, sheets=None, round: str | None
     if not path.is_file():
         raise DataError("no such workbook", where=str(path), expected="an .xlsx file", found="nothing",
                         zh="找不到该 Excel 工作簿")
+    _refuse_oversized(path)
     try:
         wb = load_workbook(path, data_only=False)
     except Exception as exc:   # openpyxl raises several unrelated types for a bad file
