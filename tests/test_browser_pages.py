@@ -9,6 +9,7 @@ import shutil
 import pytest
 
 import evalkit as ek
+from evalkit.live.sheet import BOX_PROBLEMS, scale_text
 from evalkit.numbers import read_number
 
 from conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DATA, RUBRICS, needs_chromium, start_serve, stop_serve
@@ -57,7 +58,12 @@ def test_phone_reads_numbers_like_the_server_and_pages_at_three_sizes(venue):
         total = ek.totals(__import__("pandas").DataFrame(rows), contest.rubric)["total"].iloc[0]
         expect(page.locator(".evalkit-total")).to_contain_text(f"{total:.2f}")
         page.locator('input.evalkit-cell[data-col="design"]').fill("85")
-        expect(page.locator('.evalkit-crit:has(input[data-col="design"]) .evalkit-cell-msg')).to_contain_text("0–20")
+        expect(page.locator('.evalkit-crit:has(input[data-col="design"]) .evalkit-cell-msg')).to_have_text(
+            scale_text(contest.rubric.criterion("design"))["zh"])          # the server's wording, not the page's own
+        page.locator('input.evalkit-cell[data-col="design"]').fill("1,000")
+        expect(page.locator('.evalkit-crit:has(input[data-col="design"]) .evalkit-cell-msg')).to_have_text(
+            BOX_PROBLEMS["ambiguous"][0])
+        page.locator('input.evalkit-cell[data-col="design"]').fill("14")
         ARTIFACTS.mkdir(exist_ok=True)
         for name, (w, h) in SIZES.items():
             for role, url in (("judge", links["judges"]["J1"]), ("screen", links["screen"])):

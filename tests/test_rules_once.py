@@ -249,3 +249,21 @@ def test_every_surface_words_the_contest_rule_the_same(method, trim, zh, en):
     assert zh in rubric_table(c.rubric).note and en in rubric_table(c.rubric).note
     record = record_table(decide(c, c.scores, settings={"method": method, "trim": trim})).frame
     assert record.iloc[0, 1].startswith(f"{zh} / {en}")
+
+
+def test_a_refused_box_is_worded_once_for_the_phone_the_grid_and_the_live_tab():
+    # the phone gets the words in its hello (judge.js keeps no copy); the secretary's
+    # grid and the Live tab take them from the same table
+    from pathlib import Path
+    from evalkit.live.sheet import BOX_PROBLEMS, read_sheet
+    from evalkit.live.views import judge_hello
+    from evalkit.ui.messages import t
+    c = ek.load_contest("data/demo-huaihe")
+    hello = judge_hello(c, "J1", "build")
+    assert hello["problems"] == {k: {"zh": zh, "en": en} for k, (zh, en) in BOX_PROBLEMS.items()}
+    for key, problem in (("not_number", "not_number"), ("ambiguous", "ambiguous"), ("fill_in", "empty")):
+        assert (t(key, "zh"), t(key, "en")) == BOX_PROBLEMS[problem]
+    _, problems = read_sheet(c.rubric, {"need": "1,000"}, complete=False)
+    assert problems == {"need": hello["problems"]["ambiguous"]}
+    js = (Path(ek.__file__).parent / "live" / "static" / "judge.js").read_text(encoding="utf-8")
+    assert not any(zh in js for zh, _ in BOX_PROBLEMS.values())

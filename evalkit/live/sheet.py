@@ -9,11 +9,20 @@ from __future__ import annotations
 
 from .entry import read_box
 
-_PROBLEMS = {
+#: why a typed box is refused (evalkit.numbers.read_number's problem names), the one
+#: wording the phone (sent in its hello), the secretary's grid and the Live tab show
+BOX_PROBLEMS = {
     "empty": ("请填写此项", "Please fill in this box"),
     "not_number": ("请输入数字（如 8.5）", "Enter a number (e.g. 8.5)"),
-    "ambiguous": ("无法确定数值：请用小数点，如 1.5", "Unclear number: use a decimal point, e.g. 1.5"),
+    "ambiguous": ("数值不明确（如 1,000 可能是一千，也可能是 1.000），请用小数点输入",
+                  "Ambiguous number (1,000 may be one thousand or 1.000): type it with a decimal point"),
 }
+
+
+def problem_text(problem: str) -> dict:
+    """A refused box's message in both languages ({"zh", "en"})."""
+    zh, en = BOX_PROBLEMS[problem]
+    return {"zh": zh, "en": en}
 
 
 def scale_text(criterion) -> dict:
@@ -37,8 +46,7 @@ def read_sheet(rubric, texts: dict, *, complete: bool = True) -> tuple[dict, dic
         if box.problem == "scale":
             problems[c.id] = scale_text(c)
         elif box.problem:
-            zh, en = _PROBLEMS[box.problem]
-            problems[c.id] = {"zh": zh, "en": en}
+            problems[c.id] = problem_text(box.problem)
         else:
             values[c.id] = box.value
     return values, problems

@@ -14,7 +14,7 @@ import pandas as pd
 from ..display import format_score
 from .board import project_board
 from .ranking import live_ranking
-from .sheet import scale_text
+from .sheet import BOX_PROBLEMS, problem_text, scale_text
 
 
 def both(text) -> dict:
@@ -43,6 +43,7 @@ def judge_hello(contest, judge: str, build: str) -> dict:
     name = contest.judges.set_index("id").loc[judge, "name"]
     return {"t": "hello", "build": build, "judge": {"id": judge, "name": str(name)},
             "contest": both(contest.name), "criteria": criteria_view(contest.rubric),
+            "problems": {k: problem_text(k) for k in BOX_PROBLEMS},
             "rule_total": contest.rubric.total_max}
 
 

@@ -1,6 +1,8 @@
 """The workbench's words, Chinese first with English beside: ``t(key, lang, **fields)``."""
 from __future__ import annotations
 
+from ..live.sheet import BOX_PROBLEMS
+
 MESSAGES: dict[str, tuple[str, str]] = {
     # tabs
     "tab.setup": ("设置", "Setup"),
@@ -45,11 +47,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cancel": ("取消", "Cancel"),
     "reason": ("更正理由", "Reason for correction"),
     "needs_reason": ("更正已保存的分数需要填写理由", "Correcting a saved score needs a reason"),
-    "not_number": ("请输入数字", "Enter a number"),
-    # evalkit.numbers.read_number's other refusals (its problem names are the keys)
+    # evalkit.numbers.read_number's refusals (its problem names are the keys), worded once
+    "not_number": BOX_PROBLEMS["not_number"],
+    "ambiguous": BOX_PROBLEMS["ambiguous"],
     "empty": ("未填写分数，已保存的分数未改变", "Nothing entered; the saved score is unchanged"),
-    "ambiguous": ("数值不明确（如 1,000 可能是一千，也可能是 1.000），请用小数点输入",
-                  "Ambiguous number (1,000 may be one thousand or 1.000): type it with a decimal point"),
     "confirm_out_of_line": ("{judge}：{criterion} {value} 使总分为 {total}，远离其他 {n} 位评委（正常范围 {low}–{high}，"
                             "中位数 {median}）。确认保存 {value}？",
                             "{judge}: {criterion} {value} makes the total {total}, far from the other {n} judges "
@@ -151,7 +152,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "serve_hint": ("用 evalkit serve {path} 开始现场评审", "Start the live show with: evalkit serve {path}"),
     # --- the entry workflow (evalkit.live.entry) ---
     "refused": ("{text}", "{text}"),
-    "fill_in": ("请填写此项", "Please fill in this box"),
+    "fill_in": BOX_PROBLEMS["empty"],
     # --- remind: check-in status and one click to remind (progress board) ---
     "checkin.absent": ("未签到", "not checked in"),
     "checkin.online": ("在线", "online"),

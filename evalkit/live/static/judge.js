@@ -17,10 +17,6 @@
     submitted: ["已提交 ✓", "Submitted ✓"], receipt: ["回执", "Receipt"],
     receipts: ["我的回执（请保留，可用于核验）", "My receipts (keep them to verify the record)"],
     scored: ["已评", "scored"], changed: ["有未提交的修改", "changes not submitted"],
-    empty: ["请填写此项", "Please fill in this box"],
-    not_number: ["请输入数字（如 8.5）", "Enter a number (e.g. 8.5)"],
-    ambiguous: ["无法确定数值：请用小数点，如 1.5", "Unclear number: use a decimal point, e.g. 1.5"],
-    range: ["请输入 {min}–{max} 之间的分数", "Enter a score from {min} to {max}"],
     levels: ["评分说明", "Descriptors"], weight: ["权重", "weight"],
     remind: ["秘书提醒：请为 {p} 提交评分", "Reminder from the secretary: please submit your scores for {p}"],
     dismiss: ["知道了", "Dismiss"]
@@ -199,8 +195,8 @@
       input.disabled = disabled;
       var r = EK.readNumber(input.value), msg = input.parentNode.querySelector(".evalkit-cell-msg"), text = "";
       if (problems[c.id]) text = EK.tr(problems[c.id], L);
-      else if (input.value.trim() !== "" && !r.value && r.value !== 0) text = w(r.problem);
-      else if (r.value !== null && (r.value < c.min || r.value > c.max)) text = w("range", {min: c.min, max: c.max});
+      else if (input.value.trim() !== "" && !r.value && r.value !== 0) text = EK.tr(hello.problems[r.problem], L);
+      else if (r.value !== null && (r.value < c.min || r.value > c.max)) text = EK.tr(c.scale, L);   // the server's wording
       msg.textContent = text;
       input.classList.toggle("evalkit-cell-error", !!text);
       input.classList.toggle("evalkit-cell-saved", !text && saved(c.id) !== undefined && d[c.id] === undefined);
@@ -227,7 +223,7 @@
       var input = document.querySelector('.evalkit-cell[data-col="' + c.id + '"]');
       values[c.id] = input.value;
       var r = EK.readNumber(input.value);
-      if (r.value === null) { problems[c.id] = {zh: W[r.problem][0], en: W[r.problem][1]}; bad = true; }
+      if (r.value === null) { problems[c.id] = hello.problems[r.problem]; bad = true; }
     });
     if (bad) { updateForm(false); setStatus(null, EK.tr({zh: "请修改标红的项", en: "Please correct the boxes marked in red"}, L), true); focusFirstProblem(); return; }
     drafts[viewing] = values; save("drafts", drafts);
