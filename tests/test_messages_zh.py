@@ -15,6 +15,9 @@ from evalkit.errors import ContestError, DataError, EvalkitError, RubricError, S
 from evalkit.io.contest_folder import create_contest
 from evalkit.monitor.export import export_monitoring
 from evalkit.monitor.grades import grade_rank
+from evalkit.monitor.indicators import read_plan
+from evalkit.monitor.monthly import check_items, check_scheme
+from evalkit.monitor.tranches import to_fen
 from evalkit.report import build_report, publish, write_scoresheets
 from evalkit.store import restore_file
 from conftest import DATA, RUBRICS
@@ -336,3 +339,64 @@ def test_wrong_pin_and_other_contest(demo_copy):
     with pytest.raises(StoreError) as e:
         ek.Store(path, ek.load_contest(DATA / "demo-xinan"))
     assert_texts(e.value, "此评分库属于大赛")
+
+
+# --- monitoring data, indicators, tranches, records, monthly scores ------------------
+
+def _copy_with(demo_copy, name, old, new):
+    """demo-huaihe with one edit in a monitoring file; returns the folder."""
+    folder = demo_copy()
+    f = folder / "monitoring" / name
+    text = f.read_text(encoding="utf-8")
+    assert old in text, old
+    f.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return folder
+
+
+def _monthly_rows(*rows):
+    return pd.DataFrame(rows, columns=["organisation", "period", "item", "score"])
+
+
+@pytest.mark.parametrize("call, phrase", [
+    (lambda m, log, c: ek.monitor.load_monitoring(c("contracts.csv", "P03,28000", "P99,28000")), "未知项目 'P99'"),
+    (lambda m, log, c: ek.monitor.load_monitoring(c("contracts.csv", "P03,28000", "P03,38000")),
+     "协议金额（38000）高于申请金额"),
+    (lambda m, log, c: ek.monitor.load_monitoring(c("contracts.csv", "2026-06,2027-05", "2026-06,2026-13")),
+     "end 的值 '2026-13' 不是月份"),
+    (lambda m, log, c: ek.monitor.load_monitoring(c("schedule.csv", "P03,mid,2026-11", "P03,mid,2027-11")),
+     "评估月份 2027-11 不在协议期 2026-06..2027-05 内"),
+    (lambda m, log, c: ek.monitor.load_monitoring(c("evaluations.csv", "E1,P03,mid", "E7,P03,mid")),
+     "未知的评估员 'E7'"),
+    (lambda m, log, c: read_plan(m.indicators.assign(kind="input")), "未知的指标类别 'input'"),
+    (lambda m, log, c: read_plan(pd.concat([m.indicators, m.indicators.iloc[:1]], ignore_index=True)),
+     "项目 P03 的指标 'served' 出现两次"),
+    (lambda m, log, c: ek.monitor.IndicatorRow("P01", "final", "x", 10, 9), "未达到目标值（9 / 10），须说明原因"),
+    (lambda m, log, c: ek.monitor.indicator_table(m.indicators, pd.DataFrame(
+        [("P03", "final", "nope", 1)], columns=["project", "evaluation", "indicator", "actual"])),
+     "指标 'nope' 不在项目 P03 的指标计划中"),
+    (lambda m, log, c: ek.monitor.split_amount(100, [50, 40]), "分期拨付比例合计为 90"),
+    (lambda m, log, c: to_fen(10.005), "小数多于两位"),
+    (lambda m, log, c: ek.monitor.read_tranches(m.contracts, m.tranches.assign(after="later"), m.evaluation_rubric),
+     "未知的拨付时点 'later'"),
+    (lambda m, log, c: ek.monitor.read_tranches(m.contracts, m.tranches.assign(min_grade="so-so"),
+                                                m.evaluation_rubric), "'so-so' 不是评分细则"),
+    (lambda m, log, c: log.record_star("E1", "Org X", "party_building", 20), "未知机构 'Org X'"),
+    (lambda m, log, c: log.record_evaluation("E9", "P03", "mid", "management", 10), "未知的评估员 'E9'"),
+    (lambda m, log, c: log.record_evaluation("E1", "P03", "later", "management", 10), "未知的评估 'later'"),
+    (lambda m, log, c: log.record_indicator("P03", "mid", "nope", 1), "指标 'nope' 不在项目 P03 的指标计划中"),
+    (lambda m, log, c: log.retract("bogus", project="P03", criterion="x", round="mid", reason="typo"),
+     "未知的记录类别 'bogus'"),
+    (lambda m, log, c: log.record_monthly("助残服务中心", "2027-09", "work_plan", 1),
+     "月份 2027-09 不在监管年度 2026-06..2027-05 内"),
+    (lambda m, log, c: log.record_monthly("助残服务中心", "2026-06", "work_plan", "lots"), "不是数字"),
+    (lambda m, log, c: check_items(_monthly_rows(("Org A", "2026-06", "work_plan", 1),
+                                                 ("Org A", "2026-06", "work_plan", 2)), m.monthly_rubric),
+     "Org A 2026-06 的评分项 'work_plan' 有第二个月度评分"),
+    (lambda m, log, c: check_items(_monthly_rows(("", "2026-06", "work_plan", 1)), m.monthly_rubric), "机构名称为空"),
+    (lambda m, log, c: check_scheme(m.evaluation_rubric), "不等于其最高分"),
+])
+def test_monitoring_refusals(call, phrase, mon, tmp_path, demo_copy):
+    from evalkit.monitor.records import MonitorLog
+    with mon.contest.open_store(tmp_path / "evalkit.db") as store, pytest.raises(EvalkitError) as e:
+        call(mon, MonitorLog(store, mon), lambda *edit: _copy_with(demo_copy, *edit))
+    assert_texts(e.value, phrase, root=tmp_path)

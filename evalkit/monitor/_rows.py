@@ -25,13 +25,16 @@ def number(x, *, where: str, key: str, error_cls: type[EvalkitError], required: 
     """A cell read as a number (:func:`evalkit.numbers.read_number`), or ``error_cls``."""
     if blank(x):
         if required:
-            raise error_cls(f"{key} is missing", where=where, key=key, expected="a number", found="nothing")
+            raise error_cls(f"{key} is missing", where=where, key=key, expected="a number", found="nothing",
+                            zh=f"缺少 {key} 的数值")
         return math.nan
     r = read_number(x)
     if not r.ok:
-        raise error_cls(f"'{x}' is not a number", where=where, key=key, expected="a number", found=x)
+        raise error_cls(f"'{x}' is not a number", where=where, key=key, expected="a number", found=x,
+                        zh=f"{key} 的值 '{x}' 不是数字")
     if positive and not r.value > 0:
-        raise error_cls(f"{key} must be positive", where=where, key=key, expected="> 0", found=r.value)
+        raise error_cls(f"{key} must be positive", where=where, key=key, expected="> 0", found=r.value,
+                        zh=f"{key} 须为正数，实际为 {r.value:g}")
     return r.value
 
 

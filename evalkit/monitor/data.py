@@ -41,7 +41,7 @@ from .errors import MonitorError
 from .evaluations import Evaluation, evaluate
 from .exit_rule import exit_watch
 from .indicators import indicator_rows, read_plan
-from .messages import EVALUATIONS
+from .messages import EVALUATIONS, evaluation_label
 from .monthly import check_items, check_scheme, month_totals
 from .nextyear import check_applicants, next_year
 from .periods import month_index
@@ -49,6 +49,7 @@ from .stars import star_ratings
 from .tranches import decide_tranches, money_summary, read_tranches
 
 FOLDER = "monitoring"
+TARGET_ZH = {"project": "项目", "organisation": "机构"}
 
 
 @dataclass
@@ -146,7 +147,8 @@ def load_monitoring(contest) -> Monitoring:
     folder = Path(contest.dir) / FOLDER
     if not (folder / "monitoring.yaml").is_file():
         raise MonitorError("the contest has no monitoring part", where=str(folder),
-                           expected="monitoring/monitoring.yaml", found="nothing")
+                           expected="monitoring/monitoring.yaml", found="nothing",
+                           zh="该大赛没有项目监管数据（缺少 monitoring/monitoring.yaml）")
     doc = read_yaml(folder / "monitoring.yaml", MonitorError)
     meta = doc.data if isinstance(doc.data, dict) else {}
 
@@ -156,7 +158,7 @@ def load_monitoring(contest) -> Monitoring:
             x = x.get(p) if isinstance(x, dict) else None
         if x is None:
             raise MonitorError(f"'{'.'.join(path)}' is missing", where=doc.where(path[:1]), key=".".join(path),
-                               expected="a value", found="nothing")
+                               expected="a value", found="nothing", zh=f"monitoring.yaml 缺少 '{'.'.join(path)}'")
         return x
 
     start, end = str(need("months", "start")), str(need("months", "end"))
@@ -164,14 +166,16 @@ def load_monitoring(contest) -> Monitoring:
         month_index(m, where=doc.where(("months",)), key=key, error_cls=MonitorError)
     if month_index(end) < month_index(start):
         raise MonitorError(f"the year ends ({end}) before it starts ({start})", where=doc.where(("months",)),
-                           key="months.end", expected=f">= {start}", found=end)
+                           key="months.end", expected=f">= {start}", found=end,
+                           zh=f"监管年度的结束月份（{end}）早于起始月份（{start}）")
     rule = meta.get("exit_rule") or {}
     threshold = number(rule.get("threshold", 6.0), where=doc.where(("exit_rule",)), key="exit_rule.threshold",
                        error_cls=MonitorError)
     run = rule.get("run", 3)
     if isinstance(run, bool) or not isinstance(run, int) or run < 1:
         raise MonitorError("the exit rule's run must be a whole number of months >= 1", where=doc.where(("exit_rule",)),
-                           key="exit_rule.run", expected="an integer >= 1", found=run)
+                           key="exit_rule.run", expected="an integer >= 1", found=run,
+                           zh=f"退出规则的连续月数 exit_rule.run 须为不小于 1 的整数，实际为 {run!r}")
     rubrics = {k: load_rubric(_resolve_rubric(str(need(k)), folder))
                for k in ("monthly_rubric", "evaluation_rubric", "star_rubric")}
     check_scheme(rubrics["monthly_rubric"])
@@ -219,22 +223,24 @@ def _contracts(path: Path, contest: Contest, start: str, end: str) -> pd.DataFra
         pid = text(r.get("project"))
         if pid not in projects.index:
             raise MonitorError(f"unknown project '{pid}'", where=where, key="project",
-                               expected="a project of the contest (projects.csv)", found=pid)
+                               expected="a project of the contest (projects.csv)", found=pid,
+                               zh=f"未知项目 '{pid}'（不在大赛的项目名单中）")
         if pid in seen:
             raise MonitorError(f"a second contract for {pid}", where=where, key="project",
-                               expected="one contract per project", found=pid)
+                               expected="one contract per project", found=pid, zh=f"项目 {pid} 有第二份协议")
         seen.add(pid)
         amount = number(r.get("amount"), where=where, key="amount", error_cls=MonitorError, positive=True)
         requested = float(projects.loc[pid, "requested"])
         if amount > requested:
             raise MonitorError(f"the contract ({amount:g}) is above the amount requested ({requested:g})", where=where,
-                               key="amount", expected=f"<= {requested:g}", found=amount)
+                               key="amount", expected=f"<= {requested:g}", found=amount,
+                               zh=f"协议金额（{amount:g}）高于申请金额（{requested:g}）")
         s, e = text(r.get("start")) or start, text(r.get("end")) or end
         for key, v in (("start", s), ("end", e)):
             month_index(v, where=where, key=key, error_cls=MonitorError)
         if month_index(e) < month_index(s):
             raise MonitorError(f"the contract ends ({e}) before it starts ({s})", where=where, key="end",
-                               expected=f">= {s}", found=e)
+                               expected=f">= {s}", found=e, zh=f"协议结束月份（{e}）早于起始月份（{s}）")
         rows.append(dict(project=pid, organisation=str(projects.loc[pid, "organisation"]), name=projects.loc[pid, "name"],
                          amount=amount, start=s, end=e))
     return pd.DataFrame(rows, columns=["project", "organisation", "name", "amount", "start", "end"])
@@ -251,18 +257,18 @@ def _schedule(path: Path, contracts: pd.DataFrame) -> pd.DataFrame:
         pid, ev, due = text(r.get("project")), text(r.get("evaluation")), text(r.get("due"))
         if pid not in span:
             raise MonitorError(f"no contract for project '{pid}'", where=where, key="project",
-                               expected="a project in contracts.csv", found=pid)
+                               expected="a project in contracts.csv", found=pid, zh=f"项目 '{pid}' 没有协议")
         if ev not in EVALUATIONS:
             raise MonitorError(f"unknown evaluation '{ev}'", where=where, key="evaluation", expected="mid or final",
-                               found=ev)
+                               found=ev, zh=f"未知的评估 '{ev}'，应为 mid（中期）或 final（结项）")
         m = month_index(due, where=where, key="due", error_cls=MonitorError)
         s, e = span[pid]
         if not month_index(s) <= m <= month_index(e):
             raise MonitorError(f"{due} is outside the contract {s}..{e}", where=where, key="due",
-                               expected=f"{s}..{e}", found=due)
+                               expected=f"{s}..{e}", found=due, zh=f"评估月份 {due} 不在协议期 {s}..{e} 内")
         if (pid, ev) in seen:
             raise MonitorError(f"{pid} has two {ev} evaluations", where=where, key="evaluation",
-                               expected="one per project", found=ev)
+                               expected="one per project", found=ev, zh=f"项目 {pid} 有两次{evaluation_label(ev).zh}评估")
         seen.add((pid, ev))
         rows.append(dict(project=pid, evaluation=ev, due=due))
     return pd.DataFrame(rows, columns=["project", "evaluation", "due"])
@@ -276,13 +282,16 @@ def _sheets(path: Path, columns, m: Monitoring, target: str, targets: set, rubri
         where = row_where(df, i, path.stem)
         if text(r.get("evaluator")) not in evaluators:
             raise MonitorError(f"unknown evaluator '{r.get('evaluator')}'", where=where, key="evaluator",
-                               expected="an evaluator of monitoring.yaml", found=r.get("evaluator"))
+                               expected="an evaluator of monitoring.yaml", found=r.get("evaluator"),
+                               zh=f"未知的评估员 '{r.get('evaluator')}'（不在 monitoring.yaml 中）")
         if text(r.get(target)) not in targets:
             raise MonitorError(f"unknown {target} '{r.get(target)}'", where=where, key=target,
-                               expected=f"a {target} with a contract", found=r.get(target))
+                               expected=f"a {target} with a contract", found=r.get(target),
+                               zh=f"未知的{TARGET_ZH[target]} '{r.get(target)}'（没有协议）")
         if "evaluation" in columns and text(r.get("evaluation")) not in EVALUATIONS:
             raise MonitorError(f"unknown evaluation '{r.get('evaluation')}'", where=where, key="evaluation",
-                               expected="mid or final", found=r.get("evaluation"))
+                               expected="mid or final", found=r.get("evaluation"),
+                               zh=f"未知的评估 '{r.get('evaluation')}'，应为 mid（中期）或 final（结项）")
     keyed = df.rename(columns={"evaluator": "judge", target: "project"})
     if "evaluation" in keyed:
         keyed = keyed.rename(columns={"evaluation": "round"})

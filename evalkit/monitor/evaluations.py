@@ -71,7 +71,7 @@ def evaluate(scores: pd.DataFrame, rubric: Rubric, plan: pd.DataFrame | None = N
         if ev not in EVALUATIONS:
             where = f"{scores.attrs.get('file', name)} row {lines[i] if lines else df.index[i]}"
             raise ScoreError(f"unknown evaluation '{ev}'", where=where, key=evaluation, expected="mid or final",
-                             found=ev, zh=f"未知的评估 '{ev}'，应为 mid（中期）或 final（末期）")
+                             found=ev, zh=f"未知的评估 '{ev}'，应为 mid（中期）或 final（结项）")
     ind = (indicator_table(plan, actuals) if plan is not None and actuals is not None
            else pd.DataFrame(columns=["project", "evaluation", "indicator", "met", "explanation"]))
     rows, notes = [], []

@@ -19,11 +19,12 @@ from ..scores import require_columns
 from ..text import Text
 from ._rows import blank, number, row_where, text
 from .errors import IndicatorError
-from .messages import EVALUATIONS, say
+from .messages import EVALUATIONS, evaluation_label, say
 
 KINDS = ("output", "outcome")
 KIND_LABELS = {"output": Text("产出指标", "output"), "outcome": Text("效果指标", "outcome")}
 PLAN_COLUMNS = ("project", "indicator", "kind", "label", "label_en", "unit", "target", "mid_target")
+KEY_ZH = {"project": "项目", "indicator": "指标"}
 TABLE_COLUMNS = ("project", "evaluation", "indicator", "kind", "label", "label_en", "unit", "target", "actual",
                  "share", "met", "explanation", "note_zh", "note_en")
 
@@ -48,15 +49,17 @@ class IndicatorRow:
     def __post_init__(self):
         if not (isinstance(self.target, (int, float)) and math.isfinite(self.target) and self.target > 0):
             raise IndicatorError("the target must be a positive number", where=self.where, key="target",
-                                 expected="> 0", found=self.target)
+                                 expected="> 0", found=self.target, zh=f"指标目标值须为正数，实际为 {self.target}")
         if self.actual is not None and not (self.actual >= 0 and math.isfinite(self.actual)):
             raise IndicatorError("the actual value must be a number >= 0", where=self.where, key="actual",
-                                 expected=">= 0", found=self.actual)
+                                 expected=">= 0", found=self.actual, zh=f"指标实际值须为不小于 0 的数字，实际为 {self.actual}")
         if self.actual is not None and not self.met and not self.explanation.strip():
             raise IndicatorError(f"indicator '{self.indicator}' of {self.project} missed its target "
                                  f"({self.actual:g} of {self.target:g}) and needs an explanation",
                                  where=self.where, key="explanation",
-                                 expected="an explanation of why the target was missed", found="nothing")
+                                 expected="an explanation of why the target was missed", found="nothing",
+                                 zh=f"项目 {self.project} 的指标 '{self.indicator}' 未达到目标值"
+                                    f"（{self.actual:g} / {self.target:g}），须说明原因")
 
     @property
     def reported(self) -> bool:
@@ -89,18 +92,21 @@ def read_plan(plan: pd.DataFrame, *, name: str = "indicator plan", projects=None
         project, ind = text(r.get("project")), text(r.get("indicator"))
         for key, val in (("project", project), ("indicator", ind)):
             if not val:
-                raise IndicatorError(f"{key} is empty", where=where, key=key, expected=f"a {key} id", found="nothing")
+                raise IndicatorError(f"{key} is empty", where=where, key=key, expected=f"a {key} id", found="nothing",
+                                     zh=f"{KEY_ZH[key]}编号为空")
         if projects is not None and project not in projects:
             raise IndicatorError(f"unknown project '{project}'", where=where, key="project",
-                                 expected="a project with a contract", found=project)
+                                 expected="a project with a contract", found=project, zh=f"未知项目 '{project}'（没有协议）")
         if (project, ind) in seen:
             raise IndicatorError(f"indicator '{ind}' of {project} appears twice", where=where, key="indicator",
-                                 expected="one row per project and indicator", found=ind)
+                                 expected="one row per project and indicator", found=ind,
+                                 zh=f"项目 {project} 的指标 '{ind}' 出现两次")
         seen.add((project, ind))
         kind = text(r.get("kind")) or "output"
         if kind not in KINDS:
             raise IndicatorError(f"unknown indicator kind '{kind}'", where=where, key="kind",
-                                 expected="output or outcome", found=kind)
+                                 expected="output or outcome", found=kind,
+                                 zh=f"未知的指标类别 '{kind}'，应为 output（产出）或 outcome（效果）")
         target = number(r.get("target"), where=where, key="target", error_cls=IndicatorError, positive=True)
         mid = number(r.get("mid_target"), where=where, key="mid_target", error_cls=IndicatorError, required=False,
                      positive=not blank(r.get("mid_target")))
@@ -124,13 +130,16 @@ def indicator_rows(plan: pd.DataFrame, actuals: pd.DataFrame, *, name: str = "in
         project, ind, ev = text(r.get("project")), text(r.get("indicator")), text(r.get("evaluation"))
         if ev not in EVALUATIONS:
             raise IndicatorError(f"unknown evaluation '{ev}'", where=where, key="evaluation",
-                                 expected="mid or final", found=ev)
+                                 expected="mid or final", found=ev,
+                                 zh=f"未知的评估 '{ev}'，应为 mid（中期）或 final（结项）")
         if (project, ind) not in planned:
             raise IndicatorError(f"indicator '{ind}' is not in the plan of {project}", where=where, key="indicator",
-                                 expected="an indicator of the project's plan", found=ind)
+                                 expected="an indicator of the project's plan", found=ind,
+                                 zh=f"指标 '{ind}' 不在项目 {project} 的指标计划中")
         if (project, ev, ind) in given:
             raise IndicatorError(f"indicator '{ind}' of {project} is reported twice for the {ev} evaluation",
-                                 where=where, key="indicator", expected="one row per evaluation", found=ind)
+                                 where=where, key="indicator", expected="one row per evaluation", found=ind,
+                                 zh=f"项目 {project} 的指标 '{ind}' 在{evaluation_label(ev).zh}评估中报告了两次")
         actual = number(r.get("actual"), where=where, key="actual", error_cls=IndicatorError)
         given[(project, ev, ind)] = (actual, text(r.get("explanation")), where)
     out = []

@@ -41,7 +41,9 @@ def check_scheme(scheme: Rubric) -> None:
             raise MonitorError(f"item '{c.id}' of the monthly scheme: weight {c.weight:g} is not 10 x its maximum "
                                f"{c.max:g}", where=scheme.path, key=f"criteria.{c.id}",
                                expected="scale 0..max points and weight = 10 x max (the items' points sum to 10)",
-                               found=f"scale {c.min:g}..{c.max:g}, weight {c.weight:g}")
+                               found=f"scale {c.min:g}..{c.max:g}, weight {c.weight:g}",
+                               zh=f"月度评分方案的评分项 '{c.id}'：权重 {c.weight:g} 不等于其最高分 {c.max:g} 的 10 倍"
+                                  f"（分值范围应从 0 起）")
 
 
 def check_item(organisation, period, item, score, scheme: Rubric, *, where: str, organisations=None,
@@ -52,16 +54,18 @@ def check_item(organisation, period, item, score, scheme: Rubric, *, where: str,
     org, per, item = text(organisation), text(period), text(item)
     if not org or (organisations is not None and org not in organisations):
         raise MonitorError(f"unknown organisation '{org}'", where=where, key="organisation",
-                           expected="an organisation with a contract", found=org or "nothing")
+                           expected="an organisation with a contract", found=org or "nothing",
+                           zh=f"未知机构 '{org}'（没有协议）" if org else "机构名称为空")
     m = month_index(per, where=where, key="period", error_cls=MonitorError)
     if (first and m < month_index(first)) or (last and m > month_index(last)):
         raise MonitorError(f"month {per} is outside the monitoring year {first}..{last}", where=where,
-                           key="period", expected=f"{first}..{last}", found=per)
+                           key="period", expected=f"{first}..{last}", found=per,
+                           zh=f"月份 {per} 不在监管年度 {first}..{last} 内")
     try:
         value = check_score(scheme, item, score, where=where)
     except ScoreError as exc:
         raise MonitorError(exc.message, where=exc.where, key="item" if exc.key == "criterion" else exc.key,
-                           expected=exc.expected, found=exc.found) from None
+                           expected=exc.expected, found=exc.found, zh=exc.zh) from None
     return org, per, item, value
 
 
@@ -77,7 +81,8 @@ def check_items(items: pd.DataFrame, scheme: Rubric, *, organisations=None, firs
                          first=first, last=last)
         if row[:3] in seen:
             raise MonitorError(f"a second score for {row[0]}, {row[1]}, {row[2]}", where=where, key="item",
-                               expected="one score per organisation, month and item", found=row[2])
+                               expected="one score per organisation, month and item", found=row[2],
+                               zh=f"{row[0]} {row[1]} 的评分项 '{row[2]}' 有第二个月度评分")
         seen.add(row[:3])
         rows.append(row)
     return pd.DataFrame(rows, columns=list(ITEM_COLUMNS))

@@ -19,7 +19,8 @@ def month_index(text, *, where: str | None = None, key: str = "period", error_cl
     m = _MONTH.fullmatch(s)
     if not m:
         raise error_cls(f"'{text}' is not a calendar month", where=where, key=key,
-                        expected="a month written YYYY-MM, e.g. 2026-07", found=text)
+                        expected="a month written YYYY-MM, e.g. 2026-07", found=text,
+                        zh=f"{key} 的值 '{text}' 不是月份，应写作 YYYY-MM（如 2026-07）")
     return int(m.group(1)) * 12 + int(m.group(2)) - 1
 
 

@@ -161,11 +161,13 @@ class MonitorLog:
         row = plan[(plan["project"] == project) & (plan["indicator"] == indicator)]
         if row.empty:
             raise IndicatorError(f"indicator '{indicator}' is not in the plan of {project}", where=where,
-                                 key="indicator", expected="an indicator of the project's plan", found=indicator)
+                                 key="indicator", expected="an indicator of the project's plan", found=indicator,
+                                 zh=f"指标 '{indicator}' 不在项目 {project} 的指标计划中")
         target = row["target" if evaluation == "final" else "mid_target"].iloc[0]
         if target is None or math.isnan(target):
             raise IndicatorError(f"indicator '{indicator}' has no mid-term target", where=where, key="evaluation",
-                                 expected="final (the indicator is assessed at the final only)", found=evaluation)
+                                 expected="final (the indicator is assessed at the final only)", found=evaluation,
+                                 zh=f"指标 '{indicator}' 没有中期目标值，只在结项评估时考核")
         value = number(actual, where=where, key="actual", error_cls=IndicatorError)
         IndicatorRow(project, evaluation, indicator, float(target), value, explanation or "", where=where)
         return self._append("indicator", (None, project, indicator, evaluation), value, entered_by=entered_by,
@@ -178,7 +180,8 @@ class MonitorLog:
         self._check_evaluator(evaluator, where)
         if organisation not in self.monitoring.organisations:
             raise MonitorError(f"unknown organisation '{organisation}'", where=where, key="organisation",
-                               expected="an organisation with a contract", found=organisation)
+                               expected="an organisation with a contract", found=organisation,
+                               zh=f"未知机构 '{organisation}'（没有协议）")
         value = check_score(self.monitoring.star_rubric, criterion, score, where=where)
         return self._append("star", (evaluator, organisation, criterion, str(self.monitoring.year)), value,
                             entered_by=entered_by, reason=reason)
@@ -187,7 +190,8 @@ class MonitorLog:
         """Withdraw a recorded value (a new event; the old one stays in the history).
         Needs a reason and the secretary's rights."""
         if kind not in KINDS:
-            raise MonitorError(f"unknown kind '{kind}'", key="kind", expected="one of " + ", ".join(KINDS), found=kind)
+            raise MonitorError(f"unknown kind '{kind}'", key="kind", expected="one of " + ", ".join(KINDS), found=kind,
+                               zh=f"未知的记录类别 '{kind}'（可选 {' / '.join(KINDS)}）")
         if not reason:
             raise ScoreError("a retraction needs a reason", where=self._where(project, criterion, round), key="reason",
                              expected="a reason", found="nothing", zh="撤回数值需要填写理由")
@@ -298,15 +302,17 @@ class MonitorLog:
     def _check_evaluator(self, evaluator, where):
         if evaluator not in set(self.monitoring.evaluators["id"]):
             raise MonitorError(f"unknown evaluator '{evaluator}'", where=where, key="evaluator",
-                               expected="an evaluator of monitoring.yaml", found=evaluator)
+                               expected="an evaluator of monitoring.yaml", found=evaluator,
+                               zh=f"未知的评估员 '{evaluator}'（不在 monitoring.yaml 中）")
 
     def _check_project(self, project, where):
         if project not in set(self.monitoring.contracts["project"]):
             raise MonitorError(f"unknown project '{project}'", where=where, key="project",
-                               expected="a project with a contract", found=project)
+                               expected="a project with a contract", found=project, zh=f"未知项目 '{project}'（没有协议）")
 
     @staticmethod
     def _check_evaluation(evaluation, where):
         if evaluation not in EVALUATIONS:
             raise MonitorError(f"unknown evaluation '{evaluation}'", where=where, key="evaluation",
-                               expected="mid or final", found=evaluation)
+                               expected="mid or final", found=evaluation,
+                               zh=f"未知的评估 '{evaluation}'，应为 mid（中期）或 final（结项）")

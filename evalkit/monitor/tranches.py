@@ -34,7 +34,8 @@ def to_fen(amount: float, *, where=None, key="amount") -> int:
     d = Decimal(repr(float(amount))) * 100
     if d != d.to_integral_value():
         raise MonitorError(f"{amount} has more than two decimals", where=where, key=key,
-                           expected="yuan with at most 2 decimals (fen)", found=amount)
+                           expected="yuan with at most 2 decimals (fen)", found=amount,
+                           zh=f"金额 {amount} 的小数多于两位（应以元为单位，精确到分）")
     return int(d)
 
 
@@ -45,7 +46,8 @@ def split_amount(amount: float, percents, *, where=None) -> list[float]:
     shares = [Decimal(repr(float(p))) for p in percents]
     if any(s <= 0 for s in shares) or sum(shares) != 100:
         raise MonitorError(f"tranche percentages sum to {float(sum(shares)):g}", where=where, key="percent",
-                           expected="positive percentages summing to 100", found=[float(s) for s in shares])
+                           expected="positive percentages summing to 100", found=[float(s) for s in shares],
+                           zh=f"分期拨付比例合计为 {float(sum(shares)):g}，应为合计 100 的正数")
     parts = [int(fen * s / 100) for s in shares[:-1]]
     parts.append(fen - sum(parts))
     return [p / 100 for p in parts]
@@ -65,24 +67,28 @@ def read_tranches(contracts: pd.DataFrame, tranches: pd.DataFrame, rubric: Rubri
         project, tid, after = text(r.get("project")), text(r.get("tranche")), text(r.get("after"))
         if project not in amounts:
             raise MonitorError(f"no contract for project '{project}'", where=where, key="project",
-                               expected="a project in contracts.csv", found=project)
+                               expected="a project in contracts.csv", found=project, zh=f"项目 '{project}' 没有协议")
         if not tid:
-            raise MonitorError("the tranche id is empty", where=where, key="tranche", expected="an id", found="nothing")
+            raise MonitorError("the tranche id is empty", where=where, key="tranche", expected="an id", found="nothing",
+                               zh="拨款批次编号为空")
         if after not in AFTER:
             raise MonitorError(f"unknown release point '{after}'", where=where, key="after",
-                               expected="one of " + ", ".join(AFTER), found=after)
+                               expected="one of " + ", ".join(AFTER), found=after,
+                               zh=f"未知的拨付时点 '{after}'，应为 {' / '.join(AFTER)}（签约 / 中期 / 结项）")
         if any(t["tranche"] == tid for t in per.get(project, [])):
             raise MonitorError(f"tranche '{tid}' of {project} appears twice", where=where, key="tranche",
-                               expected="unique tranche ids per contract", found=tid)
+                               expected="unique tranche ids per contract", found=tid,
+                               zh=f"项目 {project} 的拨款批次 '{tid}' 出现两次")
         if any(t["after"] == after and after != "signing" for t in per.get(project, [])):
             raise MonitorError(f"{project} has two tranches released by the {after} evaluation", where=where,
-                               key="after", expected="one tranche per evaluation", found=after)
+                               key="after", expected="one tranche per evaluation", found=after,
+                               zh=f"项目 {project} 有两批拨款都在{evaluation_label(after).zh}评估后拨付")
         min_grade = text(r.get("min_grade")) or default_grade
         try:
             min_grade = grade_text(rubric, min_grade).zh
         except RubricError as exc:
             raise MonitorError(str(getattr(exc, "message", exc)), where=where, key="min_grade",
-                               expected="a grade of " + rubric.id, found=min_grade) from None
+                               expected="a grade of " + rubric.id, found=min_grade, zh=exc.zh) from None
         per.setdefault(project, []).append(dict(project=project, organisation=orgs[project], tranche=tid, after=after,
                                                 percent=number(r.get("percent"), where=where, key="percent",
                                                                error_cls=MonitorError, positive=True),
@@ -92,7 +98,8 @@ def read_tranches(contracts: pd.DataFrame, tranches: pd.DataFrame, rubric: Rubri
         plan = per.get(project)
         if not plan:
             raise MonitorError(f"the contract of {project} has no tranches", where=tranches.attrs.get("file", name),
-                               key="project", expected="tranches for every contract", found="none")
+                               key="project", expected="tranches for every contract", found="none",
+                               zh=f"项目 {project} 的协议没有分期拨付计划")
         for t, amount in zip(plan, split_amount(amounts[project], [t["percent"] for t in plan], where=plan[-1]["where"])):
             rows.append({k: v for k, v in t.items() if k != "where"} | dict(amount=amount))
     return pd.DataFrame(rows, columns=["project", "organisation", "tranche", "after", "percent", "amount", "min_grade"])
@@ -103,7 +110,8 @@ def _lowest_pass(rubric: Rubric) -> str:
     bands = sorted(rubric.grades, key=lambda g: g.min)
     if not bands:
         raise MonitorError("the evaluation rubric has no grade bands", where=rubric.path, key="grades",
-                           expected="grade bands (优秀/良好/合格/不合格)", found="none")
+                           expected="grade bands (e.g. Excellent/Good/Pass/Fail)", found="none",
+                           zh="评估细则没有等级划分（如 优秀/良好/合格/不合格）")
     return (bands[1] if len(bands) > 1 else bands[0]).label.zh
 
 
