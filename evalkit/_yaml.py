@@ -64,11 +64,13 @@ def _construct(node, path: tuple, lines: dict, file: str, error_cls, keys: dict,
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise error_cls("keys must be plain names", where=f"{file} line {key_node.start_mark.line + 1}",
-                                key=_dotted(path), expected="a name", found="a list or mapping")
+                                key=_dotted(path), expected="a name", found="a list or mapping",
+                                zh="键名须是简单的名称，不能是列表或映射")
             key = str(key_node.value)
             if key in out:
                 raise error_cls(f"duplicate key '{key}'", where=f"{file} line {key_node.start_mark.line + 1}",
-                                key=_dotted(path + (key,)), expected="each key once", found="a second copy")
+                                key=_dotted(path + (key,)), expected="each key once", found="a second copy",
+                                zh=f"键「{key}」重复出现")
             keys[path + (key,)] = (key_node.start_mark.line + 1, value_node.start_mark.index, key_node.end_mark.index)
             out[key] = _construct(value_node, path + (key,), lines, file, error_cls, keys, flow)
         return out
@@ -94,23 +96,27 @@ def read_yaml(path, error_cls=EvalkitError) -> Located:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise error_cls("the file is not UTF-8 text", where=f"{file} byte {exc.start}",
-                        expected="UTF-8", found=repr(raw[exc.start:exc.start + 4])) from None
+                        expected="UTF-8", found=repr(raw[exc.start:exc.start + 4]),
+                        zh="文件不是 UTF-8 编码的文本（请以 UTF-8 另存）") from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{file} line {mark.line + 1}" if mark else file
         raise error_cls(f"not valid YAML: {getattr(exc, 'problem', exc)}", where=where,
-                        expected="YAML", found="a syntax error") from None
+                        expected="YAML", found="a syntax error",
+                        zh=f"不是有效的 YAML：{getattr(exc, 'problem', exc)}") from None
     if node is None:
-        raise error_cls("the file is empty", where=file, expected="a YAML mapping", found="nothing")
+        raise error_cls("the file is empty", where=file, expected="a YAML mapping", found="nothing",
+                        zh="文件是空的")
     lines: dict = {}
     keys: dict = {}
     flow: set = set()
     try:
         data = _construct(node, (), lines, file, error_cls, keys, flow)
     except yaml.YAMLError as exc:
-        raise error_cls(f"not valid YAML: {exc}", where=file, expected="YAML", found="a bad value") from None
+        raise error_cls(f"not valid YAML: {exc}", where=file, expected="YAML", found="a bad value",
+                        zh=f"不是有效的 YAML：{exc}") from None
     return Located(data, lines, file, keys, flow, text)
 
 

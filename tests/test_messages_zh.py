@@ -400,3 +400,28 @@ def test_monitoring_refusals(call, phrase, mon, tmp_path, demo_copy):
     with mon.contest.open_store(tmp_path / "evalkit.db") as store, pytest.raises(EvalkitError) as e:
         call(mon, MonitorLog(store, mon), lambda *edit: _copy_with(demo_copy, *edit))
     assert_texts(e.value, phrase, root=tmp_path)
+
+
+@pytest.mark.parametrize("text, phrase", [
+    ("id: a\nid: b\n", "键「id」重复出现"),
+    ("", "文件是空的"),
+    ("id: [a\n", "不是有效的 YAML"),
+    ("? [a, b]\n: c\n", "键名须是简单的名称"),
+])
+def test_yaml_refusals(tmp_path, text, phrase):
+    # every YAML the package reads (rubrics, contests, monitoring) goes through one reader
+    from evalkit._yaml import read_yaml
+    path = tmp_path / "rubric.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RubricError) as e:
+        read_yaml(path, RubricError)
+    assert_texts(e.value, phrase, quotes_en=True, root=tmp_path)
+
+
+def test_yaml_that_is_not_utf8(tmp_path):
+    from evalkit._yaml import read_yaml
+    path = tmp_path / "rubric.yaml"
+    path.write_bytes("id: 需求分析\n".encode("gbk"))
+    with pytest.raises(RubricError) as e:
+        read_yaml(path, RubricError)
+    assert_texts(e.value, "不是 UTF-8", root=tmp_path)
