@@ -425,3 +425,28 @@ def test_yaml_that_is_not_utf8(tmp_path):
     with pytest.raises(RubricError) as e:
         read_yaml(path, RubricError)
     assert_texts(e.value, "不是 UTF-8", root=tmp_path)
+
+
+def test_every_refusal_in_the_package_carries_a_chinese_text():
+    # issue 15.5: a new raise without zh= would show English on a Chinese page
+    import ast
+    import importlib
+    import pkgutil
+    from conftest import ROOT
+    for m in pkgutil.walk_packages(ek.__path__, "evalkit."):
+        if not m.name.startswith(("evalkit.ui", "evalkit.live.server")):
+            importlib.import_module(m.name)       # every error class the core defines
+
+    def family(cls):
+        return {cls.__name__}.union(*(family(s) for s in cls.__subclasses__()))
+    names = family(EvalkitError)
+    assert {"ScoreError", "MonitorError", "AllocationParameterError"} <= names
+    missing = []
+    for path in sorted((ROOT / "evalkit").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                f = node.func
+                name = f.id if isinstance(f, ast.Name) else getattr(f, "attr", None)
+                if name in names and not any(k.arg in ("zh", None) for k in node.keywords):
+                    missing.append(f"{path.relative_to(ROOT)}:{node.lineno} {name}")
+    assert not missing, missing
