@@ -95,7 +95,8 @@ class SettingError(EvalkitError):
 def read_bytes(path, error_cls: type[EvalkitError] = EvalkitError, *, kind: str = "file") -> bytes:
     """A file's bytes, or ``error_cls`` naming the file when it cannot be read."""
     try:
-        return open(path, "rb").read()
+        with open(path, "rb") as f:
+            return f.read()
     except OSError as exc:
         raise error_cls("cannot read the file", where=str(path), expected=f"a readable {kind}",
                         found=exc.strerror or str(exc), zh="无法读取该文件") from None

@@ -330,3 +330,57 @@ def test_the_whole_workbench_switched_to_english_shows_chinese_only_in_the_data(
     finally:
         scored.set_lang("zh")
     assert any("正在路演：" in x for x in _visible_texts(app.widget))
+
+
+def _html_values(widget, seen=None):
+    import ipywidgets as w
+    seen = set() if seen is None else seen
+    if id(widget) not in seen:
+        seen.add(id(widget))
+        if isinstance(widget, (w.HTML, w.HTMLMath)):
+            yield widget.value
+        for child in getattr(widget, "children", ()) or ():
+            yield from _html_values(child, seen)
+
+
+PLANTED = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
+
+
+def test_markup_in_the_contests_data_is_shown_as_text_in_every_tab(demo_copy, tmp_path):
+    """Project, organisation, category and judge names, the contest's name and a rubric
+    label carrying markup (a list typed by a volunteer, a pasted title): every tab, in
+    both languages, escapes them; only evalkit's own tags remain."""
+    import pandas as pd
+    from evalkit.ui.app import TABS, Roadshow
+    folder = demo_copy()
+    projects = pd.read_csv(folder / "projects.csv", dtype=str)
+    for column in ("name", "name_en", "organisation", "category"):
+        projects[column] = projects[column] + PLANTED
+    projects.to_csv(folder / "projects.csv", index=False)
+    judges = pd.read_csv(folder / "judges.csv", dtype=str, keep_default_na=False)
+    judges["name"] = judges["name"] + PLANTED
+    orgs = set(projects["organisation"].str.removesuffix(PLANTED))
+    judges["conflicts"] = judges["conflicts"].map(
+        lambda c: ";".join(x + PLANTED if x in orgs else x for x in c.split(";")) if c else c)
+    judges.to_csv(folder / "judges.csv", index=False)
+    contest = ek.load_contest(folder)
+    assert PLANTED in contest.projects["name"].iloc[0]
+    store = contest.open_store(tmp_path / "s.db")
+    store.import_scores(contest.scores)
+    store.set_current("P01")
+    state = AppState(contest, store)
+    try:
+        app = Roadshow(state, follow=False)
+        for key, _, _ in TABS:
+            app.view(key)
+        for lang in ("zh", "en"):
+            state.set_lang(lang)
+            # HTML widgets' values become markup in the page (options, labels and buttons are text)
+            shown = [x for x in _html_values(app.widget) if "&lt;img" in x or "<img" in x]
+            assert shown, lang                                     # the names are on the pages
+            for text in shown:
+                planted = [m.start() for m in re.finditer(r"<(img|script)", text)]
+                assert not planted, [text[max(0, i - 80):i + 80] for i in planted]
+    finally:
+        state.set_lang("zh")
+        store.close()
