@@ -41,8 +41,8 @@ class Roadshow:
         self.pin_status = w.HTML()
         self.body = w.VBox()
         switch = lang_button(state)
-        switch.layout.align_self = "center"        # beside the title, not under its baseline
-        self.widget = w.VBox([w.HTML(PAGE_CSS), w.HBox([self.title, switch], layout=w.Layout(gap="16px")), self.body])
+        switch.layout.align_self, switch.layout.margin = "center", "0 0 0 16px"   # beside the title
+        self.widget = w.VBox([w.HTML(PAGE_CSS), w.HBox([self.title, switch]), self.body])
         self.widget.add_class("evalkit-page")
         self.widget.add_class("evalkit-roadshow")
         state.on_change(self._retitle)
