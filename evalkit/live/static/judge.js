@@ -131,6 +131,8 @@
     }
     renderPicker();
     var conflict = !!(p && p.conflict), locked = state.locked;
+    // a project the judge must not score keeps no draft: nothing of it is shown as typed or sent
+    if (conflict && drafts[viewing]) { delete drafts[viewing]; save("drafts", drafts); problems = {}; }
     var banner = $(".evalkit-grid-banner");
     banner.hidden = !(conflict || locked);
     banner.textContent = conflict ? w("conflict") : (locked ? w("locked") : "");
