@@ -155,10 +155,10 @@ def test_two_secretaries_saving_settings_at_once_both_count(fresh, monkeypatch):
     # the Allocation tab reads the settings; before it writes, `evalkit settings` (another
     # process) saves the budget: the tab's threshold is merged into the new budget, not
     # over it, and a rule change made meanwhile keeps its amend event
-    import evalkit.decision.record as record
+    import evalkit.decision.settings as settings_module
     contest, store = fresh
     other = contest.open_store(store.path)
-    real, calls = record.allocation_settings, []
+    real, calls = settings_module.allocation_settings, []
 
     def read_then_other_saves(s):
         seen = real(s)
@@ -170,20 +170,20 @@ def test_two_secretaries_saving_settings_at_once_both_count(fresh, monkeypatch):
         if len(calls) == 2:
             other.set_allocation(decimals=1)
         return seen
-    monkeypatch.setattr(record, "allocation_settings", read_then_other_saves)
-    got = record.set_allocation(store, threshold=60)
+    monkeypatch.setattr(settings_module, "allocation_settings", read_then_other_saves)
+    got = settings_module.set_allocation(store, threshold=60)
     monkeypatch.undo()
-    now = record.allocation_settings(store)
+    now = settings_module.allocation_settings(store)
     assert len(calls) == 3 and got == now
     assert now["threshold"] == 60 and now["budget"] == 300_000 and now["decimals"] == 1
     assert [e.kind for e in store.history().itertuples()].count("setting") == 3   # nothing lost, nothing doubled
     other.close()
     # a writer that keeps losing the race is told so, and writes nothing
-    monkeypatch.setattr(record, "allocation_settings", lambda s: (real(s), s.setting(record.SETTING, {}))[0])
+    monkeypatch.setattr(settings_module, "allocation_settings", lambda s: (real(s), s.setting(settings_module.SETTING, {}))[0])
     n = len(store.history())
     with pytest.raises(SettingError) as exc:
-        record.set_allocation(store, threshold=70)
-    assert "重试" in exc.value.text("zh") and len(store.history()) == n + record._MERGE_TRIES
+        settings_module.set_allocation(store, threshold=70)
+    assert "重试" in exc.value.text("zh") and len(store.history()) == n + settings_module._MERGE_TRIES
 
 
 def test_the_audit_table_shows_the_reason_not_the_new_judges_name(fresh):
