@@ -145,6 +145,15 @@ def validate_scores(scores: pd.DataFrame, rubric: Rubric, contest: Entrants | No
     raised together as one ScoreError whose ``.errors`` lists each. Returns a clean
     copy with ``score`` as float and ids as str.
     """
+    df, errors = check_scores(scores, rubric, contest, file=file, row_offset=row_offset, rows=rows)
+    raise_all(errors)
+    return df
+
+
+def check_scores(scores: pd.DataFrame, rubric: Rubric, contest: Entrants | None = None, *,
+                 file: str = "scores", row_offset: int = 2, rows=None) -> tuple[pd.DataFrame, list[ScoreError]]:
+    """:func:`validate_scores` without raising: (the rows without a problem, clean;
+    every problem, each naming its row). A repeated score keeps its first row."""
     require_columns(scores, SCORE_COLUMNS, where=file)
     df = scores.copy()
     for col in ("judge", "project", "criterion") + (("round",) if "round" in df else ()):
@@ -152,6 +161,7 @@ def validate_scores(scores: pd.DataFrame, rubric: Rubric, contest: Entrants | No
     errors: list[ScoreError] = []
     line = list(rows) if rows is not None else [i + row_offset for i in range(len(df))]
     values = np.full(len(df), np.nan)
+    bad = np.zeros(len(df), dtype=bool)
     for i, (judge, project, criterion, score) in enumerate(zip(df["judge"], df["project"], df["criterion"], df["score"])):
         where = f"{file} row {line[i]}"
         for key, val in (("judge", judge), ("project", project), ("criterion", criterion)):
@@ -159,22 +169,24 @@ def validate_scores(scores: pd.DataFrame, rubric: Rubric, contest: Entrants | No
                 errors.append(ScoreError(f"{key} is empty", where=where, key=key, expected=f"a {key} id", found="nothing",
                                          zh=f"{_KEY_ZH[key]}为空"))
         if not (judge and project and criterion):
+            bad[i] = True
             continue
         try:
             values[i] = (check_score(rubric, criterion, score, where=where) if contest is None
                          else check_entry(contest, judge, project, criterion, score, where))
         except ScoreError as exc:
             errors.append(exc)
+            bad[i] = True
     keys = ["judge", "project", "criterion"] + (["round"] if "round" in df else [])
     dup = df.duplicated(keys, keep="first")
     for i in np.flatnonzero(dup.to_numpy()):
+        bad[i] = True
         errors.append(ScoreError("duplicate score for (" + ", ".join(str(df[k].iloc[i]) for k in keys) + ")",
                                  where=f"{file} row {line[i]}", key=",".join(keys),
                                  expected="one score per judge, project, criterion and round", found="a second one",
                                  zh="重复评分（" + "、".join(str(df[k].iloc[i]) for k in keys) + "）"))
-    raise_all(errors)
     df["score"] = values
-    return df
+    return df[~bad], errors
 
 
 def totals(scores: pd.DataFrame, rubric: Rubric, *, judge: str = "judge", project: str = "project",

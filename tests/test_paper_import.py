@@ -81,19 +81,29 @@ def test_a_phone_score_between_check_and_import_is_not_overwritten(empty, tmp_pa
     assert (done["action"] == "add").sum() == N_GOOD - 1
 
 
-def test_csv_files_are_checked_as_a_whole(empty, tmp_path):
+def test_csv_files_are_checked_row_by_row(empty, tmp_path):
     contest, store = empty
     good = tmp_path / "scores.csv"
     good.write_text("judge,project,criterion,score\nJ1,P01,need,10.5\nJ2,P01,need,11\n", encoding="utf-8")
     check = check_score_file(store, good)
     assert check.ok and check.counts == {"add": 2, "change": 0, "same": 0}
     bad = tmp_path / "bad.csv"
-    bad.write_text("judge,project,criterion,score\nJ1,P01,need,10.5\nJ9,P01,need,11\n", encoding="gbk")
+    bad.write_text("judge,project,criterion,score,round\nJ1,P01,need,10.5,final\nJ9,P01,need,11,final\n"
+                   "J2,P01,need,99,final\nJ2,P01,design,12,semi\nJ1,P01,need,10.5,final\nJ4,P02,need,8,final\n",
+                   encoding="gbk")
     check = check_score_file(store, bad)
-    assert [e.where for e in check.problems] == [f"{bad} row 3"] and len(check.scores) == 0
-    assert check.problems[0].text("zh") == "未知评委「J9」"
+    assert [e.where for e in check.problems] == [f"{bad} row {n}" for n in (3, 4, 5, 6)]   # in the file's order
+    assert check.problems[0].text("zh") == "未知评委「J9」" and "未知评审轮次「semi」" in check.problems[2].text("zh")
+    assert check.scores[["judge", "project", "criterion", "score"]].values.tolist() == [
+        ["J1", "P01", "need", 10.5], ["J4", "P02", "need", 8.0]]                        # the rest is kept
+    with pytest.raises(ScoreError):
+        import_checked(store, check)                                # problems: only on request
+    done = import_checked(store, check, only_valid=True)
+    assert (done["action"] == "add").sum() == 2 and len(store.scores()) == 2
+    nothing = tmp_path / "nothing.csv"
+    nothing.write_text("judge,project,criterion,score\nJ9,P01,need,11\n", encoding="utf-8")
     with pytest.raises(ScoreError) as info:
-        import_checked(store, check, only_valid=True)
+        import_checked(store, check_score_file(store, nothing), only_valid=True)
     assert "没有可导入的分数" in info.value.text("zh")
     with pytest.raises(ScoreError) as info:
         check_score_file(store, tmp_path / "notes.docx")

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..errors import ScoreError
 from ..io.excel import read_workbook_with_problems
-from ..io.scores import read_scores_csv
+from ..io.scores import read_scores_csv_with_problems
 
 SUFFIXES = (".xlsx", ".csv")
 ACTIONS = ("add", "change", "same")
@@ -59,9 +59,9 @@ def check_score_file(store, path, *, round: str | None = None) -> ImportCheck:
     contest and plan its import (nothing is written).
 
     ``round``: the round of a workbook's per-judge sheets (default the contest's
-    first; a long sheet or CSV names its own). A CSV is checked as a whole: with any
-    problem, none of its scores is kept (fix the file). A file of another kind is
-    refused with a ScoreError naming it.
+    first; a long sheet or CSV names its own). A workbook's problems are named by
+    sheet and cell, a CSV's by row; the valid scores are kept either way. A file of
+    another kind is refused with a ScoreError naming it.
 
     Example
     -------
@@ -80,14 +80,10 @@ def check_score_file(store, path, *, round: str | None = None) -> ImportCheck:
                          found=path.suffix or "no suffix",
                          zh=f"「{path.name}」不是评分文件：请选择 Excel 工作簿（.xlsx）或 CSV 文件（.csv）"
                             + ("；请先在 Excel 或 WPS 中另存为 .xlsx" if old else ""))
-    empty = pd.DataFrame(columns=["judge", "project", "criterion", "score", "round"])
     if suffix == ".xlsx":
         scores, problems = read_workbook_with_problems(path, contest, round=round)
     else:
-        try:
-            scores, problems = read_scores_csv(path, contest), []
-        except ScoreError as exc:
-            scores, problems = empty, list(exc.errors)
+        scores, problems = read_scores_csv_with_problems(path, contest)
     scores = scores[["judge", "project", "criterion", "score", "round"]].reset_index(drop=True)
     plan = store.import_scores(scores, dry_run=True) if len(scores) else pd.DataFrame()
     return ImportCheck(file=path.name, scores=scores, problems=problems, plan=plan)
