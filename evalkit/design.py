@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DesignError
+from .text import term
 
 __all__ = ["Connectivity", "connectivity", "require_connected", "Assignment", "assign"]
 
@@ -102,14 +103,11 @@ class Assignment:
     notes: list[str] = field(default_factory=list)
 
 
-_WHAT_ZH = {"projects": "项目", "judges": "评委"}
-
-
 def _ids(x, what: str) -> list[str]:
     if isinstance(x, pd.DataFrame):
         if "id" not in x.columns:
             raise DesignError(f"the {what} table needs an 'id' column", key="id", expected="column id",
-                              found=list(x.columns), zh=f"{_WHAT_ZH[what]}表缺少 'id' 列")
+                              found=list(x.columns), zh=f"{term(what)}表缺少 'id' 列")
         x = x["id"]
     if isinstance(x, (int, np.integer)):
         return [f"{what[0].upper()}{i + 1}" for i in range(int(x))]
@@ -117,7 +115,7 @@ def _ids(x, what: str) -> list[str]:
     if len(set(ids)) != len(ids):
         dup = sorted({i for i in ids if ids.count(i) > 1})
         raise DesignError(f"{what} ids repeat", key=what, expected="unique ids", found=ids,
-                          zh=f"{_WHAT_ZH[what]}编号重复：{'、'.join(dup[:5])}")
+                          zh=f"{term(what)}编号重复：{'、'.join(dup[:5])}")
     return ids
 
 

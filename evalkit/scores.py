@@ -16,6 +16,7 @@ import pandas as pd
 
 from .errors import DataError, ScoreError, raise_all
 from .rubric import Rubric
+from .text import term
 
 SCORE_COLUMNS = ("judge", "project", "criterion", "score")
 
@@ -40,9 +41,6 @@ def has_decimals_at_most(x: float, decimals: int) -> bool:
     """True when ``x`` has no more than ``decimals`` decimal places (float-safe)."""
     scaled = x * 10 ** decimals
     return abs(scaled - round(scaled)) < 1e-6 * max(1.0, abs(scaled))
-
-
-_KEY_ZH = {"judge": "评委", "project": "项目", "criterion": "评分项"}
 
 
 def check_entry(contest: Entrants, judge: str, project: str, criterion: str, score=None,
@@ -167,7 +165,7 @@ def check_scores(scores: pd.DataFrame, rubric: Rubric, contest: Entrants | None 
         for key, val in (("judge", judge), ("project", project), ("criterion", criterion)):
             if not val:
                 errors.append(ScoreError(f"{key} is empty", where=where, key=key, expected=f"a {key} id", found="nothing",
-                                         zh=f"{_KEY_ZH[key]}为空"))
+                                         zh=f"{term(key)}为空"))
         if not (judge and project and criterion):
             bad[i] = True
             continue

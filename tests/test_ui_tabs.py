@@ -288,22 +288,28 @@ def test_every_tab_follows_the_language_switch(scored):
     assert button_texts() == zh
 
 
-def _visible_texts(widget, seen=None):
+def _widgets(root):
+    """Every widget of a tree, once (a child shared by two boxes too)."""
+    seen, todo = set(), [root]
+    while todo:
+        widget = todo.pop()
+        if id(widget) not in seen:
+            seen.add(id(widget))
+            yield widget
+            todo.extend(reversed(getattr(widget, "children", ()) or ()))
+
+
+def _visible_texts(root):
     """Every text a widget tree shows: values, descriptions, placeholders, options, tab titles."""
     import ipywidgets as w
-    seen = set() if seen is None else seen
-    if id(widget) in seen:
-        return
-    seen.add(id(widget))
-    for attr in ("value", "description", "placeholder", "tooltip"):
-        if isinstance(getattr(widget, attr, None), str):
-            yield getattr(widget, attr)
-    for option in getattr(widget, "options", ()) or ():
-        yield str(option[0] if isinstance(option, tuple) else option)
-    if isinstance(widget, w.Tab):
-        yield from (widget.get_title(i) for i in range(len(widget.children)))
-    for child in getattr(widget, "children", ()) or ():
-        yield from _visible_texts(child, seen)
+    for widget in _widgets(root):
+        for attr in ("value", "description", "placeholder", "tooltip"):
+            if isinstance(getattr(widget, attr, None), str):
+                yield getattr(widget, attr)
+        for option in getattr(widget, "options", ()) or ():
+            yield str(option[0] if isinstance(option, tuple) else option)
+        if isinstance(widget, w.Tab):
+            yield from (widget.get_title(i) for i in range(len(widget.children)))
 
 
 def test_the_whole_workbench_switched_to_english_shows_chinese_only_in_the_data(scored):
@@ -332,15 +338,10 @@ def test_the_whole_workbench_switched_to_english_shows_chinese_only_in_the_data(
     assert any("正在路演：" in x for x in _visible_texts(app.widget))
 
 
-def _html_values(widget, seen=None):
+def _html_values(root):
+    """The values of a tree's HTML widgets (the only ones the page renders as markup)."""
     import ipywidgets as w
-    seen = set() if seen is None else seen
-    if id(widget) not in seen:
-        seen.add(id(widget))
-        if isinstance(widget, (w.HTML, w.HTMLMath)):
-            yield widget.value
-        for child in getattr(widget, "children", ()) or ():
-            yield from _html_values(child, seen)
+    return [x.value for x in _widgets(root) if isinstance(x, (w.HTML, w.HTMLMath))]
 
 
 PLANTED = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'

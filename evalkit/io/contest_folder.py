@@ -13,10 +13,9 @@ import yaml
 
 from ..contest import RUBRICS_DIR, Contest, load_contest
 from ..errors import ContestError
+from ..text import term
 
 __all__ = ["create_contest"]
-
-_LISTS_ZH = {"projects": "项目", "judges": "评委"}
 
 
 def _frame(data, what: str) -> pd.DataFrame:
@@ -25,13 +24,13 @@ def _frame(data, what: str) -> pd.DataFrame:
     text = str(data).strip()
     if not text:
         raise ContestError(f"the {what} list is empty", where=what, expected="CSV text with a header row",
-                           found="nothing", zh=f"{_LISTS_ZH.get(what, what)}名单为空")
+                           found="nothing", zh=f"{term(what)}名单为空")
     try:
         return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
     except (pd.errors.ParserError, ValueError) as exc:
         raise ContestError(f"the {what} list is not CSV", where=what, expected="CSV text with a header row",
                            found=str(exc).splitlines()[0],
-                           zh=f"{_LISTS_ZH.get(what, what)}名单不是 CSV 格式（须有标题行）") from None
+                           zh=f"{term(what)}名单不是 CSV 格式（须有标题行）") from None
 
 
 def create_contest(folder, *, name, rubric, budget, projects, judges, date: str = "", currency: str = "CNY",

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, EvalkitError, raise_all
+from ..text import TERMS, term
 
 TABLES = ("scores", "projects", "outcomes", "contests")
 SUFFIXES = (".parquet", ".csv.gz", ".csv")
@@ -36,14 +37,9 @@ KEYS = {"scores": ("contest", "judge", "project", "criterion"), "projects": ("co
         "outcomes": ("contest", "project", "outcome", "period"), "contests": ("contest",)}
 MAX_REPORTED = 20
 #: column -> its name in Chinese messages
-COLUMN_ZH = {"contest": "大赛", "judge": "评委", "project": "项目", "criterion": "评分项", "outcome": "成效指标",
-             "score": "分数", "requested": "申请金额", "awarded": "资助金额", "budget": "资金总额", "year": "年份",
-             "value": "数值", "period": "期次", "rubric": "评分标准"}
-
-
 def _col_zh(c: str) -> str:
     """'requested'（申请金额）: a column as Chinese messages name it."""
-    return f"'{c}'（{COLUMN_ZH[c]}）" if c in COLUMN_ZH else f"'{c}'"
+    return f"'{c}'（{term(c)}）" if c in TERMS else f"'{c}'"
 
 
 @dataclass

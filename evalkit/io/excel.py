@@ -26,6 +26,7 @@ import pandas as pd
 from ..errors import DataError, ScoreError, raise_all
 from ..numbers import read_number
 from ..scores import check_entry
+from ..text import term
 
 PROJECT_ID_HEADERS = {"项目编号", "编号", "项目id", "项目代码", "projectid", "project", "id", "code", "项目序号"}
 PROJECT_NAME_HEADERS = {"项目名称", "项目", "名称", "项目名", "projectname", "name", "title"}
@@ -167,9 +168,6 @@ def _sheet_judge(sheet: _Sheet, header_row: int, look: _Lookup):
     return None
 
 
-_ROLE_ZH = {"judge": "评委", "project": "项目", "criterion": "评分项"}
-
-
 class _Reader:
     def __init__(self, contest, round_id):
         self.contest = contest
@@ -282,7 +280,7 @@ class _Reader:
                     ids[role] = table[norm(t)]
                 else:
                     self.error(f"unknown {role} '{t}'" if t else f"{role} is empty",
-                               f"未知{_ROLE_ZH[role]}「{t}」" if t else f"{_ROLE_ZH[role]}为空",
+                               f"未知{term(role)}「{t}」" if t else f"{term(role)}为空",
                                sheet.where(r, col[role]), expected=f"a {role} of the contest", found=t or "nothing")
                     ok = False
             round_id = texts.get("round") or self.round

@@ -28,10 +28,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..text import term
 
 SECTIONS = ("meta", "projects", "votes")
 VOTE_TYPES = ("approval", "choose-1", "cumulative", "scoring", "ordinal")
-_KEY_ZH = {"budget": "资金总额 budget", "cost": "项目金额 cost"}
 
 
 @dataclass
@@ -63,7 +63,7 @@ def _number(text: str, where: str, key: str) -> int | float:
         value = Fraction(text)
     except (ValueError, ZeroDivisionError):
         raise DataError("not a number", where=where, key=key, expected="a number", found=text,
-                        zh=f"{_KEY_ZH.get(key, key)} 的值 '{text}' 不是数字") from None
+                        zh=f"{term(key)} {key} 的值 '{text}' 不是数字") from None
     return int(value) if value.denominator == 1 else float(value)
 
 

@@ -29,14 +29,11 @@ def private_path(path, *, create: bool = True) -> Path:
     to it. A missing file is created empty with mode 0600 (``create``); an existing one
     of ours is set to 0600; someone else's file is left as it is (reading it still works)."""
     path = Path(path)
-    try:
-        if create:
+    if create:
+        try:
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-            return path
-    except FileExistsError:
-        pass
-    except OSError:
-        return path                # a folder we cannot write to: the writer says so, with its own error
+        except OSError:
+            pass        # it exists already (set below), or the folder is not writable (the writer says so)
     try:
         if path.is_file() and path.stat().st_uid == os.getuid():
             os.chmod(path, 0o600)

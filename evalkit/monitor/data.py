@@ -36,6 +36,7 @@ from ..contest import Contest, _resolve_rubric, load_contest
 from ..io.csvtext import read_csv_text
 from ..rubric import Rubric, load_rubric
 from ..scores import validate_scores
+from ..text import term
 from ._rows import number, row_where, text
 from .errors import MonitorError
 from .evaluations import Evaluation, evaluate
@@ -49,7 +50,6 @@ from .stars import star_ratings
 from .tranches import decide_tranches, money_summary, read_tranches
 
 FOLDER = "monitoring"
-TARGET_ZH = {"project": "项目", "organisation": "机构"}
 
 
 @dataclass
@@ -287,7 +287,7 @@ def _sheets(path: Path, columns, m: Monitoring, target: str, targets: set, rubri
         if text(r.get(target)) not in targets:
             raise MonitorError(f"unknown {target} '{r.get(target)}'", where=where, key=target,
                                expected=f"a {target} with a contract", found=r.get(target),
-                               zh=f"未知的{TARGET_ZH[target]} '{r.get(target)}'（没有协议）")
+                               zh=f"未知的{term(target)} '{r.get(target)}'（没有协议）")
         if "evaluation" in columns and text(r.get("evaluation")) not in EVALUATIONS:
             raise MonitorError(f"unknown evaluation '{r.get('evaluation')}'", where=where, key="evaluation",
                                expected="mid or final", found=r.get("evaluation"),

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..scores import require_columns
-from ..text import Text
+from ..text import Text, term
 from ._rows import blank, number, row_where, text
 from .errors import IndicatorError
 from .messages import EVALUATIONS, evaluation_label, say
@@ -24,7 +24,6 @@ from .messages import EVALUATIONS, evaluation_label, say
 KINDS = ("output", "outcome")
 KIND_LABELS = {"output": Text("产出指标", "output"), "outcome": Text("效果指标", "outcome")}
 PLAN_COLUMNS = ("project", "indicator", "kind", "label", "label_en", "unit", "target", "mid_target")
-KEY_ZH = {"project": "项目", "indicator": "指标"}
 TABLE_COLUMNS = ("project", "evaluation", "indicator", "kind", "label", "label_en", "unit", "target", "actual",
                  "share", "met", "explanation", "note_zh", "note_en")
 
@@ -93,7 +92,7 @@ def read_plan(plan: pd.DataFrame, *, name: str = "indicator plan", projects=None
         for key, val in (("project", project), ("indicator", ind)):
             if not val:
                 raise IndicatorError(f"{key} is empty", where=where, key=key, expected=f"a {key} id", found="nothing",
-                                     zh=f"{KEY_ZH[key]}编号为空")
+                                     zh=f"{term(key)}编号为空")
         if projects is not None and project not in projects:
             raise IndicatorError(f"unknown project '{project}'", where=where, key="project",
                                  expected="a project with a contract", found=project, zh=f"未知项目 '{project}'（没有协议）")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..live.sheet import BOX_PROBLEMS
+from ..text import term
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # tabs
@@ -235,27 +236,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.none": ("请先选择要导入的文件", "Choose a file to import first"),
     "import.done": ("已导入「{file}」：新增 {add} 个，更改 {change} 个，相同 {same} 个",
                     "Imported {file}: {add} new, {change} changed, {same} the same"),
-    # the key an error names, for pages in Chinese (other keys, e.g. a YAML path, show as they are)
-    "key.score": ("分数", "score"),
-    "key.scores": ("评分", "scores"),
-    "key.judge": ("评委", "judge"),
-    "key.project": ("项目", "project"),
-    "key.criterion": ("评分项", "criterion"),
-    "key.round": ("轮次", "round"),
-    "key.reason": ("理由", "reason"),
-    "key.pin": ("PIN", "pin"),
-    "key.file": ("文件", "file"),
-    "key.budget": ("资金总额", "budget"),
-    "key.organisation": ("机构", "organisation"),
-    "key.category": ("类别", "category"),
-    "key.panel": ("评审组", "panel"),
-    "key.conflicts": ("回避", "conflicts"),
 }
 
 
 def key_word(key: str | None, lang: str = "zh") -> str:
-    """The key an error names, as a page in ``lang`` shows it."""
-    return t(f"key.{key}", lang) if key and f"key.{key}" in MESSAGES else (key or "")
+    """The key an error names, as a page in ``lang`` shows it (evalkit.text.term)."""
+    return term(key, lang)
 
 
 def t(key: str, lang: str = "zh", **fields) -> str:

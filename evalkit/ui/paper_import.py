@@ -31,7 +31,6 @@ class ImportTab:
     def __init__(self, state):
         self.state = state
         self.check = None
-        self._last_name = ""
         self._file: tuple[str, bytes] | None = None
         self.title = w.HTML()
         self.upload = w.FileUpload(accept=",".join(SUFFIXES), multiple=False)
@@ -119,13 +118,13 @@ class ImportTab:
         except EvalkitError as exc:
             status(self.status, t("error", lang, text=error_text(exc, lang)), error=True)
             return None
-        counts = action_counts(done)
+        counts, name = action_counts(done), self.check.file
         self.check, self._file = None, None
         self.upload.value = ()          # the button counts chosen files; the next sheet starts from none
         self.reason.value = ""
         self.only_valid.value = False
         self._draw()
-        status(self.status, t("import.done", lang, file=self._last_name, **counts))
+        status(self.status, t("import.done", lang, file=name, **counts))
         self.state.refresh(force=True)
         return done
 
@@ -137,7 +136,6 @@ class ImportTab:
             if self._file is None:
                 self.report.value = f'<p class="evalkit-import-empty">{esc(t("import.empty", lang))}</p>'
             return
-        self._last_name = check.file
         c = check.counts
         parts = [f'<p class="evalkit-import-file"><b>{esc(check.file)}</b>: '
                  f'{esc(t("import.counts", lang, **c))}</p>']

@@ -24,12 +24,9 @@ def validation_html(path, *, scores=None, lang: str = "zh") -> tuple[bool, str]:
     try:
         contest = load_contest(path)
     except EvalkitError as exc:
-        return False, _errors_html(exc, lang)
+        return False, errors_html(exc, lang)
     note = f'<p class="evalkit-live-source">{esc(t("from_store", lang))}</p>' if scores is not None else ""
     return True, f'<pre class="evalkit-validation-ok">✓ {esc(contest.summary(scores, lang=lang))}</pre>{note}'
-
-
-_errors_html = errors_html   # the old name
 
 
 class SetupTab:
@@ -88,7 +85,7 @@ class SetupTab:
         try:
             require_secretary(self.state.store, "opening a contest folder")
         except EvalkitError as exc:
-            self.report.value = _errors_html(exc, self.state.lang)
+            self.report.value = errors_html(exc, self.state.lang)
             return False
         live = Path(self.folder.value).expanduser().resolve() == self.state.base_contest.dir.resolve()
         ok, text = validation_html(self.folder.value, scores=self.state.scores() if live else None,
@@ -105,7 +102,7 @@ class SetupTab:
             contest = create_contest(folder, name=self.name.value.strip(), rubric=self.rubric.value,
                                      budget=self.budget.value, projects=self.projects.value, judges=self.judges.value)
         except EvalkitError as exc:
-            self.create_status.value = _errors_html(exc, lang)
+            self.create_status.value = errors_html(exc, lang)
             return None
         status(self.create_status, t("created", lang, path=contest.dir) + " — " + t("serve_hint", lang, path=contest.dir))
         self.folder.value = str(contest.dir)
